@@ -1,0 +1,84 @@
+"""The application factory: configuration, extensions, blueprints, commands and error pages."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from blog import auth, cli, errors, reader, templating  # noqa: F401 (auth registers the user loader)
+from blog.config import DEFAULTS
+from blog.extensions import csrf, db, limiter, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start as configured; the message says how to fix it."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    _configure(app, test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(reader.bp)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then FLASK_* variables (and DATABASE_URL), then test_config."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        if os.environ.get("DATABASE_URL") and "FLASK_SQLALCHEMY_DATABASE_URI" not in os.environ:
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise ConfigError(
+                "No SECRET_KEY: set FLASK_SECRET_KEY in the environment or SECRET_KEY in instance/config.py "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        app.config["SECRET_KEY"] = "dev-only-not-secret"
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+
+def normalize_database_uri(uri: str) -> str:
+    """postgres:// and postgresql:// (as hosts hand them out) -> the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: WAL for concurrent readers, a busy timeout instead of 'database is locked', foreign keys on."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,103 @@
+"""Importing articles from Markdown files into the database, and reading them back for pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+
+from blog.content import ArticleError, ArticleSource, parse_article
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    outcome: str  # "created", "updated", "unchanged" or "failed"
+    slug: str | None = None
+    error: str | None = None
+
+
+def source_files(path: Path) -> list[Path]:
+    """The .md files a PATH argument names: the file itself, or a folder's files in name order."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix == ".md" and p.is_file())
+    return [path]
+
+
+def import_article_file(path: Path, static_folder: Path) -> ImportResult:
+    """Create or update one article by slug, in its own transaction; an unchanged file writes nothing."""
+    try:
+        source = parse_article(path.read_bytes(), static_folder)
+    except ArticleError as exc:
+        return ImportResult(path, "failed", error=str(exc))
+    except OSError as exc:
+        return ImportResult(path, "failed", error=f"file: cannot be read ({exc.strerror})")
+
+    article = db.session.execute(db.select(Article).filter_by(slug=source.slug)).scalar_one_or_none()
+    if article is not None and article.source_hash == source.source_hash:
+        return ImportResult(path, "unchanged", slug=source.slug)
+    outcome = "updated" if article else "created"
+    if article is None:
+        article = Article(slug=source.slug)
+        db.session.add(article)
+    _copy_fields(source, article)
+    db.session.commit()
+    return ImportResult(path, outcome, slug=source.slug)
+
+
+def _copy_fields(source: ArticleSource, article: Article) -> None:
+    for name in ("title", "published", "updated", "author", "image", "image_alt", "summary",
+                 "comments_open", "body_markdown", "body_html", "reading_minutes", "source_hash"):
+        setattr(article, name, getattr(source, name))
+    article.tags = ",".join(source.tags)
+
+
+def import_articles(path: Path, static_folder: Path) -> list[ImportResult]:
+    """Import every file PATH names; one bad file does not stop the others."""
+    if not path.exists():
+        return [ImportResult(path, "failed", error="path: no such file or folder")]
+    return [import_article_file(p, static_folder) for p in source_files(path)]
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def published_articles_query():
+    """Articles whose publication date has come, newest first."""
+    return (
+        db.select(Article)
+        .where(Article.published <= today())
+        .order_by(Article.published.desc(), Article.id.desc())
+    )
+
+
+def get_published_article(slug: str) -> Article | None:
+    return db.session.execute(
+        db.select(Article).where(Article.slug == slug, Article.published <= today())
+    ).scalar_one_or_none()
+
+
+def approved_comment_counts(article_ids: list[int]) -> dict[int, int]:
+    """Approved comments the pages show, per article, in one query.
+
+    A reply counts only while its parent is approved too, as only then is it shown."""
+    if not article_ids:
+        return {}
+    approved = CommentStatus.APPROVED.value
+    parent = aliased(Comment)
+    rows = db.session.execute(
+        db.select(Comment.article_id, func.count())
+        .outerjoin(parent, Comment.parent_id == parent.id)
+        .where(
+            Comment.article_id.in_(article_ids),
+            Comment.status == approved,
+            or_(Comment.parent_id.is_(None), parent.status == approved),
+        )
+        .group_by(Comment.article_id)
+    )
+    return {article_id: count for article_id, count in rows}

@@ -1,0 +1,26 @@
+"""Default settings. Nothing here reads the environment: create_app layers
+instance/config.py, then FLASK_* variables, then test_config on top of these."""
+
+DEFAULTS = {
+    # No default secret: create_app refuses to start without one outside debug/testing.
+    "SECRET_KEY": None,
+    # Relative SQLite paths resolve inside the instance folder (Flask-SQLAlchemy).
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///blog.sqlite",
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # Requests larger than this are refused with a 413 page.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+    "SITE_NAME": "Clinic Health Notes",
+    "SITE_DESCRIPTION": "Plain-language articles about headache, migraine and pain care from our clinic.",
+    "ARTICLES_PER_PAGE": 10,
+    # Page views from the same visitor within this many minutes count once.
+    "VIEW_DEDUPE_MINUTES": 30,
+    # Rate limits (flask-limiter); RATELIMIT_ENABLED=false turns them off.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "COMMENT_RATE_LIMIT": "5 per minute;30 per hour",
+}

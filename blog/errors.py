@@ -1,0 +1,45 @@
+"""Error pages: one styled template for every HTTP error; the 500 handler rolls the session back."""
+from flask import render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from blog.extensions import db
+
+TITLES = {
+    400: ("Something in that request was wrong", "Please go back, check what you sent and try again."),
+    403: ("Not allowed", "You cannot do that here."),
+    404: ("Page not found", "We could not find that page. It may have moved, or the link may be mistyped."),
+    405: ("Not allowed", "That page cannot be used this way."),
+    413: ("That was too much to send", "What you sent is larger than we accept. "
+          "Comments can be up to 5,000 characters: please shorten it and try again."),
+    429: ("Please slow down", "You have sent too many requests in a short time. "
+          "Please wait a minute, then try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. "
+          "Please try again in a moment."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, message = TITLES.get(code, (error.name, "Please go back and try again."))
+    # A description we set ourselves (abort(403, description=...)) is more specific than the default.
+    if error.description and error.description != type(error).description and code != 500:
+        message = error.description
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error)
+
+
+def handle_unexpected_error(error: Exception):
+    """Anything unhandled: undo the half-done transaction, show the 500 page, no traceback."""
+    db.session.rollback()
+    return render_error(InternalServerError())
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, handle_http_error)
+    # Unhandled exceptions reach this as a 500 (unless PROPAGATE_EXCEPTIONS, as in tests).
+    app.register_error_handler(InternalServerError, handle_unexpected_error)

@@ -1,0 +1,141 @@
+"""Database models: articles, their comments, daily view counts and the view-dedupe state."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class CommentStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    REJECTED = "rejected"
+
+
+class Article(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    published: Mapped[dt.date] = mapped_column(index=True)
+    updated: Mapped[dt.date | None]
+    author: Mapped[str | None] = mapped_column(String(200))
+    image: Mapped[str | None] = mapped_column(String(500))
+    image_alt: Mapped[str | None] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(String(500), default="")  # comma-separated
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    body_markdown: Mapped[str] = mapped_column(Text)
+    # Rendered once, at import; the page never renders Markdown.
+    body_html: Mapped[str] = mapped_column(Text)
+    reading_minutes: Mapped[int] = mapped_column(default=1)
+    # SHA-256 of the source file, so re-importing an unchanged file writes nothing.
+    source_hash: Mapped[str] = mapped_column(String(64))
+    view_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+    @property
+    def shows_update(self) -> bool:
+        return self.updated is not None and self.updated != self.published
+
+
+class Comment(db.Model):
+    __table_args__ = (
+        # The article page and the queue both filter by article and status, oldest first.
+        Index("ix_comment_article_status_created", "article_id", "status", "created_at"),
+        Index("ix_comment_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    author_name: Mapped[str] = mapped_column(String(80))
+    # Never shown publicly; used only by moderators.
+    author_email: Mapped[str | None] = mapped_column(String(254), index=True)
+    body_raw: Mapped[str] = mapped_column(Text)
+    # Output of blog.sanitize.clean_comment(body_raw); the only column rendered unescaped.
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
+    # Reasons the moderation rules raised, comma-separated ("many links", ...).
+    flags: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="comments")
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f]
+
+
+class DailyViews(db.Model):
+    """Views of one article on one UTC day, for charts."""
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)
+
+
+class VisitorSalt(db.Model):
+    """The random key of one day's visitor hashes; deleted once the day is over."""
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+class RecentVisit(db.Model):
+    """A keyed hash of (address, user agent, article) seen recently, to count reloads once."""
+
+    visitor_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counted_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class Moderator(db.Model):
+    """A member of clinic staff who moderates comments; admins also manage moderators."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    # Bumped on logout, password change and disabling: every session minted before is void.
+    session_generation: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    # flask-login's interface.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return not self.disabled
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    def get_id(self) -> str:
+        """The session holds id and generation, so bumping the generation revokes it."""
+        return f"{self.id}:{self.session_generation}"

@@ -1,0 +1,32 @@
+"""Jinja filters and globals shared by every template."""
+import datetime as dt
+
+from markupsafe import Markup
+
+
+def human_date(value: dt.date | dt.datetime | None) -> str:
+    """'Nov 19, 2023', the way the clinic's old site wrote dates."""
+    if value is None:
+        return ""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def human_datetime(value: dt.datetime) -> str:
+    return f"{human_date(value)} at {value:%H:%M} UTC"
+
+
+def count_noun(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 view', '4 views', '1,234 comments'."""
+    word = singular if count == 1 else (plural or singular + "s")
+    return f"{count:,} {word}"
+
+
+def iso(value: dt.date | dt.datetime) -> Markup:
+    return Markup(value.isoformat())
+
+
+def init_app(app):
+    app.add_template_filter(human_date)
+    app.add_template_filter(human_datetime)
+    app.add_template_filter(count_noun)
+    app.add_template_filter(iso)
