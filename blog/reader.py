@@ -142,6 +142,12 @@ def _refill_after_error(error, status: int, message: str):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
+    """A missing or bad token: usually an old page. Unreadable bodies (bad UTF-8) end up here too."""
+    if request.content_length and not request.form:
+        return render_template(
+            "error.html", code=400, title="We could not read what you sent",
+            message="Your browser sent text that is not valid UTF-8, so nothing was saved. "
+                    "Go back, check the text and try again."), 400
     refilled = _refill_after_error(
         error, 400, "This form expired before it was sent, so your comment was not saved. "
                     "Your text is still below: please send it again.")

@@ -13,6 +13,7 @@ Contract (pinned by tests/test_sanitize.py, so a later swap of bleach touches on
 """
 from __future__ import annotations
 
+from html import unescape
 import re
 from functools import partial
 from urllib.parse import urlsplit
@@ -45,6 +46,7 @@ _BLOCK_START = re.compile(r"^\s*<(p|pre|blockquote|ul|ol)[\s>]", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # C0 controls but tab and newline, DEL, and the C1 range.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TAG = re.compile(r"(<[^<>]*>)")
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # <pre> blocks keep their blank lines: paragraphs are made only outside them.
@@ -54,7 +56,7 @@ _PRE_BLOCK = re.compile(r"(<pre[\s>].*?(?:</pre\s*>|$))", re.IGNORECASE | re.DOT
 def href_is_safe(href: str | None) -> bool:
     """True for relative URLs and for http, https and mailto; false for any other scheme."""
     # Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
-    squeezed = _URL_IGNORED.sub("", href or "")
+    squeezed = _URL_IGNORED.sub("", unescape(href or ""))
     scheme = _SCHEME.match(squeezed)
     return bool(squeezed) and (scheme is None or scheme.group(1).lower() in SAFE_SCHEMES)
 
@@ -116,6 +118,12 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _line_breaks(block: str) -> str:
+    """Newlines in text become <br>; newlines inside a tag (between attributes) stay as they are."""
+    parts = _TAG.split(block)
+    return "".join(p if i % 2 else p.replace("\n", "<br>\n") for i, p in enumerate(parts))
+
+
 def paragraphs(text: str) -> str:
     """Plain text to paragraphs: blank lines separate <p>s, single newlines become <br>.
 
@@ -132,7 +140,7 @@ def paragraphs(text: str) -> str:
             if _BLOCK_START.match(block):
                 out.append(block)
             else:
-                out.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
+                out.append("<p>" + _line_breaks(block) + "</p>")
     return "\n".join(out)
 
 

@@ -1,0 +1,90 @@
+"""Counting views: once per visitor per 30 minutes, never bots or HEAD, nothing identifying stored."""
+import datetime as dt
+
+from sqlalchemy import inspect, text
+
+from blog.extensions import db
+from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
+from blog.pageviews import clean_up_visits, is_bot, record_view
+from tests.conftest import BROWSER_UA
+
+
+def view_count(app, slug):
+    with app.app_context():
+        return db.session.execute(db.select(Article.view_count).filter_by(slug=slug)).scalar_one()
+
+
+def test_first_visit_counts_and_a_reload_does_not(app, client, make_article):
+    slug = make_article()
+    assert "1 view ·" in client.get(f"/post/{slug}").get_data(as_text=True)
+    assert "1 view ·" in client.get(f"/post/{slug}").get_data(as_text=True)
+    assert view_count(app, slug) == 1
+
+
+def test_another_visitor_counts_again(app, client, make_article):
+    slug = make_article()
+    client.get(f"/post/{slug}")
+    client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
+    client.get(f"/post/{slug}", headers={"User-Agent": BROWSER_UA + " Firefox"})
+    assert view_count(app, slug) == 3
+
+
+def test_the_same_visitor_counts_again_after_thirty_minutes(app, make_article):
+    slug = make_article()
+    start = dt.datetime(2026, 3, 1, 10, 0)
+    with app.app_context():
+        article_id = db.session.execute(db.select(Article.id)).scalar_one()
+        counted = [record_view(article_id, "203.0.113.9", BROWSER_UA, now=start + dt.timedelta(minutes=m))
+                   for m in (0, 10, 29, 31, 45, 62)]
+    assert counted == [True, False, False, True, False, True]
+    assert view_count(app, slug) == 3
+
+
+def test_head_requests_and_bots_do_not_count(app, client, make_article):
+    slug = make_article()
+    assert client.head(f"/post/{slug}").status_code == 200
+    for agent in ("Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0", "",
+                  "facebookexternalhit/1.1", "Mozilla/5.0 (compatible; bingbot/2.0)"):
+        assert client.get(f"/post/{slug}", headers={"User-Agent": agent}).status_code == 200
+    assert view_count(app, slug) == 0
+
+
+def test_bot_filter_lets_browsers_through():
+    assert not is_bot(BROWSER_UA)
+    assert not is_bot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0")
+    assert is_bot("Mozilla/5.0 AppleWebKit/537.36 (compatible; GPTBot/1.1; +https://openai.com/gptbot)")
+
+
+def test_views_are_counted_per_day(app, client, make_article):
+    slug = make_article()
+    client.get(f"/post/{slug}")
+    client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
+    with app.app_context():
+        rows = db.session.execute(db.select(DailyViews)).scalars().all()
+        assert [(r.day, r.views) for r in rows] == [(utcnow().date(), 2)]
+
+
+def test_no_address_or_user_agent_is_stored_anywhere(app, client, make_article):
+    slug = make_article()
+    address, agent = "203.0.113.77", "Mozilla/5.0 UniqueAgentString/9.9"
+    client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": address}, headers={"User-Agent": agent})
+    with app.app_context():
+        dump = []
+        for table in inspect(db.engine).get_table_names():
+            dump += [repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {table}"))]
+    everything = "\n".join(dump)
+    assert view_count(app, slug) == 1
+    assert address not in everything and "UniqueAgentString" not in everything
+
+
+def test_old_visitor_hashes_and_salts_are_cleaned_up(app, make_article):
+    make_article()
+    yesterday = dt.datetime(2026, 3, 1, 23, 50)
+    with app.app_context():
+        article_id = db.session.execute(db.select(Article.id)).scalar_one()
+        record_view(article_id, "203.0.113.9", BROWSER_UA, now=yesterday)
+        now = yesterday + dt.timedelta(minutes=40)
+        record_view(article_id, "203.0.113.10", BROWSER_UA, now=now)
+        clean_up_visits(now, now - dt.timedelta(minutes=30))
+        assert db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one() == 1
+        assert [s.day for s in db.session.execute(db.select(VisitorSalt)).scalars()] == [now.date()]
