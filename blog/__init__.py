@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blog import auth, cli, errors, reader, templating  # noqa: F401 (auth registers the user loader)
+from blog import auth, cli, errors, moderation, reader, staff, templating
 from blog.config import DEFAULTS
 from blog.extensions import csrf, db, limiter, login_manager
 
@@ -31,14 +31,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, test_config)
 
     db.init_app(app)
-    csrf.init_app(app)
     login_manager.init_app(app)
+    # Before CSRF: an anonymous request to /moderation/ is turned away before anything else runs.
+    app.before_request(auth.guard_moderation_urls)
+    csrf.init_app(app)
     limiter.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
-    app.register_blueprint(reader.bp)
+    for blueprint in (reader.bp, auth.bp, moderation.bp, staff.bp):
+        app.register_blueprint(blueprint)
     return app
 
 

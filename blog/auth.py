@@ -1,6 +1,21 @@
-"""Moderator sessions: loading the signed-in moderator, revocable server-side."""
+"""Moderator sign-in and sign-out, the session loader, and the guard on every /moderation/ URL."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from blog.accounts import LoginThrottled, Throttle, authenticate, log_out
 from blog.extensions import db, login_manager
+from blog.forms import LoginForm
 from blog.models import Moderator
+from blog.privacy import client_address
+
+bp = Blueprint("auth", __name__, url_prefix="/moderation")
+
+BAD_LOGIN = "That email and password do not match an active moderator account."
 
 
 @login_manager.user_loader
@@ -13,3 +28,65 @@ def load_moderator(session_id: str) -> Moderator | None:
     if moderator is None or moderator.disabled or moderator.session_generation != int(generation):
         return None
     return moderator
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """No session: a page request goes to the sign-in page, anything else is refused."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    abort(401)
+
+
+def guard_moderation_urls():
+    """Runs before CSRF checks, so an anonymous POST is a clean 401 that changes nothing."""
+    protected = request.path.startswith("/moderation") and request.endpoint != "auth.login"
+    if protected and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` that stays on this site: a path, never //host or a scheme."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in. The same answer for an unknown email and a wrong password; throttled per account and client."""
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            config = current_app.config
+            moderator = authenticate(
+                form.email.data, form.password.data, client_address(),
+                secret=config["SECRET_KEY"].encode(),
+                throttle=Throttle(config["LOGIN_MAX_FAILURES"], dt.timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])),
+            )
+        except LoginThrottled:
+            return render_template("moderation/login.html", form=form, next=next_url,
+                                   error="Too many failed sign-ins. Please wait 15 minutes and try again."), 429
+        if moderator is not None:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(moderator)
+            return redirect(next_url or url_for("moderation.queue"), code=303)
+        return render_template("moderation/login.html", form=form, next=next_url, error=BAD_LOGIN), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("moderation/login.html", form=form, next=next_url), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out everywhere: every session of this moderator ends, copied cookies included."""
+    log_out(current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"), code=303)

@@ -1,10 +1,11 @@
-"""Flask commands for operators: init-db and import-articles."""
+"""Flask commands for operators: the database, articles, and moderator accounts."""
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from blog.accounts import AccountError, create_moderator, disable_moderator, set_password
 from blog.articles import import_articles
 from blog.extensions import db
 
@@ -45,6 +46,62 @@ def import_articles_command(path: Path) -> None:
         raise SystemExit(1)
 
 
+def _read_password(from_stdin: bool) -> str:
+    """One line from standard input (for scripts), or asked twice on the terminal, never echoed."""
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+def _fail(error: AccountError) -> None:
+    click.echo(f"error: {error}", err=True)
+    raise SystemExit(1)
+
+
+password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password as one line from standard input.")
+
+
+@click.command("create-moderator")
+@click.argument("email")
+@click.option("--name", help="The name shown to other moderators.")
+@click.option("--admin", is_flag=True, help="Can also manage moderators.")
+@password_stdin
+@with_appcontext
+def create_moderator_command(email: str, name: str | None, admin: bool, password_stdin: bool) -> None:
+    """Add a moderator (at least 12 characters of password)."""
+    try:
+        moderator = create_moderator(email, _read_password(password_stdin), name=name, is_admin=admin)
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"Created {'admin' if moderator.is_admin else 'moderator'} {moderator.email}.")
+
+
+@click.command("set-password")
+@click.argument("email")
+@password_stdin
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Change a moderator's password; their current sessions end."""
+    try:
+        moderator = set_password(email, _read_password(password_stdin))
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"Password changed for {moderator.email}; their sessions have ended.")
+
+
+@click.command("disable-moderator")
+@click.argument("email")
+@with_appcontext
+def disable_moderator_command(email: str) -> None:
+    """Disable a moderator; their sessions end at once."""
+    try:
+        moderator = disable_moderator(email)
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"Disabled {moderator.email}; their sessions have ended.")
+
+
 def init_app(app):
-    app.cli.add_command(init_db_command)
-    app.cli.add_command(import_articles_command)
+    for command in (init_db_command, import_articles_command, create_moderator_command,
+                    set_password_command, disable_moderator_command):
+        app.cli.add_command(command)

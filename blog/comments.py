@@ -1,10 +1,15 @@
 """Submitting and reading reader comments: validation of the thread, status, sanitizing."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from sqlalchemy import func
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
+from blog.rules import evaluate
 from blog.sanitize import clean_comment
 
 
@@ -20,6 +25,28 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
+def comments_open(article: Article, close_after_days: int | None, today: dt.date | None = None) -> bool:
+    """Open unless closed on the article (front matter or the queue) or older than the configured age."""
+    if not article.comments_open:
+        return False
+    if close_after_days:
+        today = today or dt.datetime.now(dt.UTC).date()
+        return (today - article.published).days <= int(close_after_days)
+    return True
+
+
+def is_returning_commenter(email: str | None) -> bool:
+    """Whether this email already has an approved comment."""
+    if not email:
+        return False
+    return db.session.execute(
+        db.select(Comment.id).where(
+            func.lower(Comment.author_email) == email.lower(),
+            Comment.status == CommentStatus.APPROVED.value,
+        ).limit(1)
+    ).first() is not None
+
+
 def submit_comment(
     article: Article,
     name: str,
@@ -27,8 +54,12 @@ def submit_comment(
     email: str | None = None,
     parent_id: int | None = None,
     honeypot_filled: bool = False,
+    rules_config: Mapping | None = None,
 ) -> Comment:
-    """Store a reader's comment, sanitized, as pending (or spam when a bot filled the honeypot)."""
+    """Store a reader's comment, sanitized, with the status the rules give it.
+
+    Pending by default; spam when a bot filled the honeypot or a rule says so; approved
+    only for a trusted returning commenter whose comment raised no flag."""
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
@@ -36,14 +67,18 @@ def submit_comment(
             raise CommentRejected("The comment you replied to is not available any more.")
         if parent.parent_id is not None:  # replies stay one level deep: attach to the thread
             parent = parent.parent
+    body_html = clean_comment(body)
+    verdict = evaluate(name, body, body_html.count("<a "), rules_config or {},
+                       returning_commenter=is_returning_commenter(email))
     comment = Comment(
         article_id=article.id,
         parent_id=parent.id if parent else None,
         author_name=name,
         author_email=email or None,
         body_raw=body,
-        body_html=clean_comment(body),
-        status=(CommentStatus.SPAM if honeypot_filled else CommentStatus.PENDING).value,
+        body_html=body_html,
+        status=CommentStatus.SPAM.value if honeypot_filled else verdict.status,
+        flags=",".join(["honeypot"] if honeypot_filled else verdict.flags),
     )
     db.session.add(comment)
     db.session.commit()

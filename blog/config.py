@@ -23,4 +23,25 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     "COMMENT_RATE_LIMIT": "5 per minute;30 per hour",
+    # Moderation rules, applied when a comment arrives.
+    "MODERATION_MAX_LINKS": 2,
+    "MODERATION_BLOCKLIST": [],
+    "MODERATION_WATCHLIST": [],
+    "MODERATION_TRUST_RETURNING": False,
+    "COMMENTS_CLOSE_AFTER_DAYS": None,
+    "MODERATION_PER_PAGE": 25,
+    # Failed sign-ins allowed per account and per client within LOGIN_THROTTLE_MINUTES.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_THROTTLE_MINUTES": 15,
+    # Mail to moderators about new comments: off while MAIL_SERVER is empty.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "comments@localhost",
+    "MAIL_TIMEOUT": 10,
+    # Addresses to notify; empty means every active moderator.
+    "MODERATION_NOTIFY": [],
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, event, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
@@ -78,6 +78,8 @@ class Comment(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
     # Reasons the moderation rules raised, comma-separated ("many links", ...).
     flags: Mapped[str] = mapped_column(String(300), default="")
+    # A reply written by clinic staff from the queue, shown with a "Clinic" badge.
+    is_clinic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="comments")
@@ -139,3 +141,39 @@ class Moderator(db.Model):
     def get_id(self) -> str:
         """The session holds id and generation, so bumping the generation revokes it."""
         return f"{self.id}:{self.session_generation}"
+
+
+class ModerationEvent(db.Model):
+    """One line of the audit log: who did what to which comment, when, with the state before and after.
+
+    Append-only from the application: the mapper events below refuse updates and deletes.
+    Comment and article ids are plain numbers, so the line outlives a deleted comment."""
+
+    __table_args__ = (Index("ix_moderation_event_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    comment_id: Mapped[int | None]
+    article_id: Mapped[int | None] = mapped_column(index=True)
+    status_before: Mapped[str | None] = mapped_column(String(16))
+    status_after: Mapped[str | None] = mapped_column(String(16))
+    previous_body: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    moderator: Mapped[Moderator | None] = relationship()
+
+
+@event.listens_for(ModerationEvent, "before_update")
+@event.listens_for(ModerationEvent, "before_delete")
+def _audit_log_is_append_only(mapper, connection, target) -> None:
+    raise PermissionError("The moderation log is append-only.")
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, by keyed hash of the account or of the client (never the address itself)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -9,10 +9,11 @@ from flask_wtf.csrf import CSRFError
 
 from blog.articles import approved_comment_counts, get_published_article, published_articles_query
 from blog.errors import render_error
-from blog.comments import CommentRejected, submit_comment, visible_threads
+from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
 from blog.extensions import db, limiter
 from blog.forms import CommentForm
 from blog.models import Article
+from blog.notify import notify_new_comment
 from blog.pageviews import record_view
 from blog.privacy import client_address
 
@@ -45,7 +46,7 @@ def _remember_own_comment(comment_id: int) -> None:
 
 
 def _comments_open(article: Article) -> bool:
-    return article.comments_open
+    return comments_open(article, current_app.config.get("COMMENTS_CLOSE_AFTER_DAYS"))
 
 
 def render_article(article: Article, form: CommentForm | None = None, status: int = 200,
@@ -119,12 +120,14 @@ def post_comment(slug: str):
             body=form.body.data,
             parent_id=int(form.parent_id.data) if form.parent_id.data else None,
             honeypot_filled=bool((form.website.data or "").strip()),
+            rules_config=current_app.config,
         )
     except CommentRejected as exc:
         form.parent_id.errors = [str(exc)]
         return render_article(found, form, status=400, form_message=str(exc))
     if comment.status == "pending":
         _remember_own_comment(comment.id)
+        notify_new_comment(comment, url_for("moderation.queue", _external=True))
     flash(THANKS, "success")
     return redirect(url_for(".article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
 

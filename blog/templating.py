@@ -30,3 +30,4 @@ def init_app(app):
     app.add_template_filter(human_datetime)
     app.add_template_filter(count_noun)
     app.add_template_filter(iso)
+    app.add_template_filter(zip)

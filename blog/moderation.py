@@ -1,0 +1,144 @@
+"""Blueprint for moderators: the queue, actions on comments, one comment's page (edit, clinic reply)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blog.auth import safe_next
+from blog.extensions import db
+from blog.forms import EmptyForm, ModerationBodyForm
+from blog.moderating import (
+    STATUS_ACTIONS, delete_forever, edit_body, queue_query, reply_as_clinic, set_comments_open, set_status,
+    status_counts,
+)
+from blog.models import Comment, CommentStatus
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+TABS = [s.value for s in CommentStatus]
+DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "restore": "Moved back to pending",
+        "delete": "Deleted"}
+
+
+@bp.app_context_processor
+def pending_badge():
+    """The pending count, shown on every moderation page (and only there)."""
+    if request.path.startswith("/moderation") and current_user.is_authenticated:
+        return {"pending_count": status_counts()[CommentStatus.PENDING.value]}
+    return {}
+
+
+def _plural(n: int) -> str:
+    return f"{n} comment" if n == 1 else f"{n} comments"
+
+
+def _back(default_status: str = "pending") -> str:
+    return safe_next(request.form.get("back")) or url_for(".queue", status=default_status)
+
+
+@bp.get("/")
+def queue():
+    """The queue: a tab per status with counts; pending oldest first; 25 a page."""
+    status = request.args.get("status", CommentStatus.PENDING.value)
+    if status not in TABS:
+        abort(404)
+    page = db.paginate(queue_query(status), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["MODERATION_PER_PAGE"], max_per_page=100)
+    return render_template("moderation/queue.html", page=page, status=status, counts=status_counts(),
+                           tabs=TABS, form=EmptyForm())
+
+
+def _selected_action() -> tuple[str, list[int]]:
+    """From the queue form: a per-item button ("approve:12"), or a bulk action over the checked boxes."""
+    one = request.form.get("one", "")
+    if one:
+        action, _, comment_id = one.partition(":")
+        ids = [int(comment_id)] if comment_id.isdigit() else []
+    else:
+        action = request.form.get("action", "")
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    return action, ids
+
+
+@bp.post("/comments")
+def act():
+    """Approve, reject, mark spam, restore (at once) or delete (after a confirmation page)."""
+    form = EmptyForm()
+    action, ids = _selected_action()
+    if action not in STATUS_ACTIONS and action != "delete":
+        abort(400, description="Choose what to do with the selected comments.")
+    if not ids:
+        flash("Select at least one comment first.", "error")
+        return redirect(_back(), code=303)
+    if action == "delete":
+        comments = db.session.execute(db.select(Comment).where(Comment.id.in_(ids))).scalars().all()
+        return render_template("moderation/confirm_delete.html", comments=comments, form=form,
+                               back=_back())
+    changed = set_status(ids, action, current_user)
+    flash(f"{DONE[action]}: {_plural(changed)}.", "success")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/comments/delete")
+def delete_confirmed():
+    """The second step of delete forever."""
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if request.form.get("confirm") != "yes" or not ids:
+        abort(400, description="Deleting needs the confirmation button.")
+    removed = delete_forever(ids, current_user)
+    flash(f"Deleted forever: {_plural(removed)}.", "success")
+    return redirect(_back(), code=303)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    return db.get_or_404(Comment, comment_id)
+
+
+@bp.get("/comments/<int:comment_id>")
+def comment(comment_id: int):
+    """One comment: its thread, an edit box, the clinic's reply box and the actions."""
+    found = _comment_or_404(comment_id)
+    edit_form = ModerationBodyForm(prefix="edit", data={"body": found.body_raw})
+    return render_template("moderation/comment.html", comment=found, edit_form=edit_form,
+                           reply_form=ModerationBodyForm(prefix="reply"), form=EmptyForm())
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+def edit(comment_id: int):
+    """Save a corrected text (re-sanitized), optionally approving in the same step."""
+    found = _comment_or_404(comment_id)
+    edit_form = ModerationBodyForm(prefix="edit")
+    if not edit_form.validate_on_submit():
+        return render_template("moderation/comment.html", comment=found, edit_form=edit_form,
+                               reply_form=ModerationBodyForm(prefix="reply"), form=EmptyForm()), 400
+    approve = request.form.get("approve") == "yes"
+    edit_body(comment_id, edit_form.body.data, current_user, approve=approve)
+    flash("Saved and approved." if approve else "Saved.", "success")
+    return redirect(url_for(".comment", comment_id=comment_id), code=303)
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+def reply(comment_id: int):
+    """Answer a reader as the clinic: published at once with a "Clinic" badge."""
+    found = _comment_or_404(comment_id)
+    reply_form = ModerationBodyForm(prefix="reply")
+    if not reply_form.validate_on_submit():
+        return render_template("moderation/comment.html", comment=found, reply_form=reply_form,
+                               edit_form=ModerationBodyForm(prefix="edit", data={"body": found.body_raw}),
+                               form=EmptyForm()), 400
+    clinic_reply = reply_as_clinic(comment_id, reply_form.body.data, current_user,
+                                   clinic_name=current_app.config["SITE_NAME"])
+    flash("Your reply is published under the reader's comment.", "success")
+    return redirect(url_for("reader.article", slug=found.article.slug, _anchor=f"comment-{clinic_reply.id}"),
+                    code=303)
+
+
+@bp.post("/articles/<int:article_id>/comments")
+def article_comments(article_id: int):
+    """Open or close comments on one article."""
+    is_open = request.form.get("open") == "yes"
+    article = set_comments_open(article_id, is_open, current_user)
+    if article is None:
+        abort(404)
+    flash(f"Comments are now {'open' if is_open else 'closed'} on \u201c{article.title}\u201d.", "success")
+    return redirect(_back(), code=303)
