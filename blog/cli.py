@@ -1,4 +1,5 @@
 """Flask commands for operators: the database, articles, and moderator accounts."""
+import sys
 from pathlib import Path
 
 import click
@@ -49,7 +50,7 @@ def import_articles_command(path: Path) -> None:
 def _read_password(from_stdin: bool) -> str:
     """One line from standard input (for scripts), or asked twice on the terminal, never echoed."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
 
 

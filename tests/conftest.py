@@ -139,3 +139,48 @@ def reader(client):
 @pytest.fixture
 def other_reader(app):
     return ReaderActions(browser_client(app, "198.51.100.20"))
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class ModeratorActions:
+    """What staff do: get an account (as the CLI would), sign in through the form, press buttons."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def create(self, email="nurse@clinic.example", password=PASSWORD, name="Nurse Kim", admin=False):
+        from blog.accounts import create_moderator
+
+        with self.app.app_context():
+            return create_moderator(email, password, name=name, is_admin=admin).id
+
+    def login(self, email="nurse@clinic.example", password=PASSWORD, next_url=None):
+        page = self.client.get("/moderation/login")
+        url = "/moderation/login" + (f"?next={next_url}" if next_url else "")
+        return self.client.post(url, data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
+                                           "email": email, "password": password})
+
+    def token(self, path="/moderation/"):
+        return csrf_token_from(self.client.get(path).get_data(as_text=True))
+
+    def post(self, path, data=None, token_from="/moderation/"):
+        return self.client.post(path, data={"csrf_token": self.token(token_from), **(data or {})})
+
+    def act(self, action, *ids):
+        if len(ids) == 1:
+            return self.post("/moderation/comments", {"one": f"{action}:{ids[0]}"})
+        return self.post("/moderation/comments", {"action": action, "ids": [str(i) for i in ids]})
+
+    def logout(self):
+        return self.post("/moderation/logout")
+
+
+@pytest.fixture
+def moderator(app):
+    """A signed-in moderator with their own browser."""
+    actions = ModeratorActions(app, browser_client(app, "192.0.2.10"))
+    actions.create()
+    actions.login()
+    return actions
