@@ -102,3 +102,15 @@ def bar_chart(series: Series, title: str, width: int = 600, height: int = 160) -
     )
     chart_id = "chart-" + "".join(c for c in title.lower() if c.isalnum())[:40]
     return Markup(svg.replace("{id}", chart_id))
+
+
+def sparkline(series: Series, label: str, width: int = 120, height: int = 28) -> Markup:
+    """A small line of the daily values, for one article's row; the numbers are in the table beside it."""
+    peak = max(series.values + [1])
+    step = width / max(len(series.values) - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / peak:.1f}" for i, v in enumerate(series.values))
+    return Markup(
+        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(label)}: {series.total} in 30 days, at most {max(series.values)} a day" '
+        f'xmlns="http://www.w3.org/2000/svg"><polyline points="{points}"/></svg>'
+    )

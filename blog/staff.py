@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from blog.accounts import AccountError, create_moderator, disable_moderator
-from blog.dashboard import bar_chart, site_and_article_stats
+from blog.dashboard import bar_chart, site_and_article_stats, sparkline
 from blog.extensions import db
 from blog.forms import EmptyForm, ModeratorForm
 from blog.moderating import log_query, status_counts
@@ -33,7 +33,7 @@ def dashboard():
         "moderation/dashboard.html", views=views, comments=comments, per_article=per_article,
         views_chart=bar_chart(views, "Views a day, last 30 days"),
         comments_chart=bar_chart(comments, "Comments a day, last 30 days"),
-        pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(),
+        pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(), sparkline=sparkline,
     )
 
 
