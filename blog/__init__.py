@@ -9,11 +9,12 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blog import auth, cli, errors, moderation, reader, staff, templating
+from blog import auth, cli, errors, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
-from blog.extensions import csrf, db, limiter, login_manager
+from blog.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class ConfigError(RuntimeError):
@@ -30,7 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _configure(app, test_config)
 
+    ops.init_app(app)
+    security.init_app(app)
     db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables (by copying them).
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     # Before CSRF: an anonymous request to /moderation/ is turned away before anything else runs.
     app.before_request(auth.guard_moderation_urls)

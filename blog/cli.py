@@ -3,11 +3,14 @@ import sys
 from pathlib import Path
 
 import click
+import flask_migrate
 from flask import current_app
 from flask.cli import with_appcontext
 
 from blog.accounts import AccountError, create_moderator, disable_moderator, set_password
 from blog.articles import import_articles
+from sqlalchemy import inspect
+
 from blog.extensions import db
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -25,12 +28,21 @@ def _report_imports(path: Path) -> int:
     return failed
 
 
+def upgrade_schema() -> None:
+    """Bring the schema to the newest migration (what `flask db upgrade` does)."""
+    tables = inspect(db.engine).get_table_names()
+    if "article" in tables and "alembic_version" not in tables:
+        # A database made by db.create_all() before migrations existed: it is at the first revision.
+        flask_migrate.stamp(revision="0001")
+    flask_migrate.upgrade()
+
+
 @click.command("init-db")
 @click.option("--sample", is_flag=True, help="Also import the sample articles that ship with the project.")
 @with_appcontext
 def init_db_command(sample: bool) -> None:
-    """Create the database tables (safe to run again)."""
-    db.create_all()
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade_schema()
     click.echo("Database ready.")
     if sample and _report_imports(SAMPLES):
         raise SystemExit(1)

@@ -13,6 +13,13 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+    # How many reverse proxies sit in front (sets up ProxyFix); None trusts no X-Forwarded-* header.
+    "TRUSTED_PROXIES": None,
+    # Host names this site answers to; None accepts any (set it in production: ["blog.clinic.example"]).
+    "TRUSTED_HOSTS": None,
+    # The public address, for feeds and canonical links; None uses the request's host.
+    "SITE_URL": None,
+    "LOG_LEVEL": "INFO",
     "SITE_NAME": "Clinic Health Notes",
     "SITE_DESCRIPTION": "Plain-language articles about headache, migraine and pain care from our clinic.",
     "ARTICLES_PER_PAGE": 10,
