@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blog import auth, cli, errors, moderation, ops, reader, security, staff, templating
+from blog import auth, cli, errors, feeds, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    for blueprint in (reader.bp, auth.bp, moderation.bp, staff.bp):
+    for blueprint in (reader.bp, feeds.bp, auth.bp, moderation.bp, staff.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from blog.accounts import AccountError, create_moderator, disable_moderator, set_password
 from blog.articles import import_articles
+from blog.cli_ops import COMMANDS as OPERATOR_COMMANDS
 from sqlalchemy import inspect
 
 from blog.extensions import db
@@ -116,5 +117,5 @@ def disable_moderator_command(email: str) -> None:
 
 def init_app(app):
     for command in (init_db_command, import_articles_command, create_moderator_command,
-                    set_password_command, disable_moderator_command):
+                    set_password_command, disable_moderator_command, *OPERATOR_COMMANDS):
         app.cli.add_command(command)

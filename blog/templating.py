@@ -3,6 +3,8 @@ import datetime as dt
 
 from markupsafe import Markup
 
+from blog.feeds import absolute_url
+
 
 def human_date(value: dt.date | dt.datetime | None) -> str:
     """'Nov 19, 2023', the way the clinic's old site wrote dates."""
@@ -25,7 +27,31 @@ def iso(value: dt.date | dt.datetime) -> Markup:
     return Markup(value.isoformat())
 
 
+def article_json_ld(article, url: str, image_url: str | None, site_name: str) -> dict:
+    """schema.org BlogPosting for an article page: the article only, nothing about commenters."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": article.published.isoformat(),
+        "dateModified": (article.updated or article.published).isoformat(),
+        "mainEntityOfPage": url,
+        "url": url,
+        "publisher": {"@type": "Organization", "name": site_name},
+        "keywords": article.tag_list,
+    }
+    if article.author:
+        data["author"] = {"@type": "Person" if not article.author.lower().endswith("team") else "Organization",
+                          "name": article.author}
+    if image_url:
+        data["image"] = image_url
+    return data
+
+
 def init_app(app):
+    app.add_template_global(absolute_url)
+    app.add_template_global(article_json_ld)
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
     app.add_template_filter(count_noun)

@@ -1,0 +1,51 @@
+"""Blueprint for machines: the Atom feed, the sitemap and robots.txt."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from blog.articles import published_articles_query
+from blog.extensions import db
+
+bp = Blueprint("feeds", __name__)
+FEED_ENTRIES = 20
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full URL: on SITE_URL when configured (behind proxies), else on the request's host."""
+    site = current_app.config.get("SITE_URL")
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _updated_at(article) -> dt.datetime:
+    return dt.datetime.combine(article.updated or article.published, dt.time())
+
+
+def _xml(body: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/feed.xml")
+def feed():
+    """Atom feed of the newest articles, full content."""
+    articles = db.session.execute(published_articles_query().limit(FEED_ENTRIES)).scalars().all()
+    updated = max((_updated_at(a) for a in articles), default=dt.datetime(2000, 1, 1))
+    body = render_template("feed.xml", articles=articles, updated=updated, updated_at=_updated_at)
+    return _xml(body, "application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    articles = db.session.execute(published_articles_query()).scalars().all()
+    return _xml(render_template("sitemap.xml", articles=articles), "application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = f"User-agent: *\nDisallow: /moderation/\n\nSitemap: {absolute_url('feeds.sitemap')}\n"
+    return Response(body, mimetype="text/plain")

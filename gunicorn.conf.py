@@ -1,0 +1,33 @@
+"""gunicorn settings for `gunicorn app:app`; each can be overridden from the environment."""
+import multiprocessing
+import os
+
+# Listen where the environment says (GUNICORN_BIND or PORT), else on loopback for a reverse proxy.
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+# One sync worker per core (plus one): requests are short and mostly database-bound.
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() + 1)
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so a slow leak can never grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Logs go to standard error. The app itself logs one line per request (request id, method,
+# path, status, time; no address, no query string), so gunicorn's access log is off unless
+# GUNICORN_ACCESS_LOG names a file ("-" for stderr); its format leaves out the address too.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+access_log_format = '%(t)s rid=%({x-request-id}o)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
+# The app is imported once in the master, so workers share its memory.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections: none may be shared across the fork."""
+    from app import app
+    from blog.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
