@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -33,7 +33,9 @@ def index():
         max_per_page=50, error_out=True,
     )
     counts = approved_comment_counts([a.id for a in pagination.items])
-    return render_template("index.html", pagination=pagination, comment_counts=counts)
+    response = make_response(render_template("index.html", pagination=pagination, comment_counts=counts))
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _own_comment_ids() -> list[int]:
@@ -92,7 +94,11 @@ def article(slug: str):
             found.id, client_address(), request.headers.get("User-Agent", ""),
             window_minutes=current_app.config["VIEW_DEDUPE_MINUTES"],
         )
-    return render_article(found)
+    response = make_response(render_article(found))
+    # The page holds this visitor's form token and own pending comments: never a shared cache.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.last_modified = found.modified_at
+    return response
 
 
 def _comment_rate_limit() -> str:

@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
 
     # Static files: cached for a year, and the URL changes whenever the file does.
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR
     versions = StaticVersions(app.static_folder)
 
     @app.url_defaults
