@@ -82,8 +82,10 @@ def record_view(
             set_={"counted_at": now},
             where=RecentVisit.counted_at < window_start,
         )
+        # RETURNING, not rowcount: the driver may not report a count for an upsert (psycopg gives -1).
+        .returning(RecentVisit.visitor_hash)
     )
-    if db.session.execute(claim).rowcount != 1:
+    if db.session.execute(claim).first() is None:
         db.session.rollback()
         return False
     db.session.execute(

@@ -56,10 +56,9 @@ def test_configuration_comes_from_the_environment_with_the_flask_prefix(monkeypa
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/blog"
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("SQLite pragmas; this run is on PostgreSQL")
-    with app.app_context():
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app_config, tmp_path):
+    app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/pragmas.sqlite"
+    with create_app(app_config).app_context():
         pragmas = {name: db.session.execute(db.text(f"PRAGMA {name}")).scalar()
                    for name in ("journal_mode", "busy_timeout", "foreign_keys")}
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1}
