@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from blog.articles import published_articles_query
 from blog.extensions import db
@@ -43,6 +43,12 @@ def feed():
 def sitemap():
     articles = db.session.execute(published_articles_query()).scalars().all()
     return _xml(render_template("sitemap.xml", articles=articles), "application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for this path whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/robots.txt")

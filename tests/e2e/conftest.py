@@ -1,0 +1,136 @@
+"""Browser fixtures: one real gunicorn site per module (fresh database), Debian's Chromium via Playwright."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from blog import create_app
+from blog.accounts import create_moderator
+from blog.articles import import_articles
+from blog.cli import SAMPLES
+from blog.extensions import db
+from tests.conftest import PASSWORD, TEST_DATABASE_URL
+from tests.servers import gunicorn
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+MODERATOR_EMAIL = "nurse@clinic.example"
+KETAMINE = "exploring-ketamine-as-a-promising-migraine-treatment"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Site:
+    base_url: str
+    app: object
+    server: object
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app under gunicorn with a fresh database holding the sample articles and one admin."""
+    tmp = tmp_path_factory.mktemp("site")
+    uri = TEST_DATABASE_URL or f"sqlite:///{tmp / 'blog.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        import_articles(SAMPLES, Path(app.static_folder))
+        create_moderator(MODERATOR_EMAIL, PASSWORD, name="Nurse Kim", is_admin=True)
+    env = {"FLASK_MODERATION_PER_PAGE": "1000"} if os.environ.get("BLOG_E2E_BIG_QUEUE") else {}
+    with gunicorn(uri, tmp, workers=2, env=env) as server:
+        yield Site(server.base_url, app, server)
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@dataclass
+class Watcher:
+    """What a page did that a user would not want: other hosts contacted, console errors, dialogs."""
+
+    allowed_host: str
+    foreign_requests: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
+    dialogs: list = field(default_factory=list)
+    failed_responses: list = field(default_factory=list)
+
+    def attach(self, page):
+        page.on("request", self._request)
+        page.on("response", lambda r: r.status >= 400 and self.failed_responses.append(f"{r.status} {r.url}"))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("dialog", self._dialog)
+        return page
+
+    def _request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.allowed_host:
+            self.foreign_requests.append(request.url)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def assert_clean(self):
+        assert self.foreign_requests == [], "requests to other hosts"
+        assert self.console_errors == [], f"console errors; failed responses: {self.failed_responses}"
+        assert self.dialogs == [], "dialogs opened"
+
+
+@pytest.fixture
+def open_context(browser, site):
+    """Open a new browser context (a separate person): returns (page, watcher)."""
+    contexts = []
+
+    def open_(width=1280, height=900, agent_suffix="", **options):
+        agent = f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36{agent_suffix}"
+        context = browser.new_context(viewport={"width": width, "height": height}, user_agent=agent, **options)
+        contexts.append(context)
+        watcher = Watcher(urlsplit(site.base_url).netloc)
+        return watcher.attach(context.new_page()), watcher
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, site):
+    page.goto(site.url("/moderation/login"))
+    page.fill("#email", MODERATOR_EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(site.url("/moderation/"))
+
+
+def screenshot(page, name: str):
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
