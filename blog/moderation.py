@@ -43,7 +43,7 @@ def queue():
     if status not in TABS:
         abort(404)
     page = db.paginate(queue_query(status), page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["MODERATION_PER_PAGE"], max_per_page=100)
+                       per_page=current_app.config["MODERATION_PER_PAGE"])
     return render_template("moderation/queue.html", page=page, status=status, counts=status_counts(),
                            tabs=TABS, form=EmptyForm())
 

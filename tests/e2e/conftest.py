@@ -53,8 +53,10 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The app under gunicorn with a fresh database holding the sample articles and one admin."""
+def site(tmp_path_factory, request):
+    """The app under gunicorn with a fresh database holding the sample articles and one admin.
+
+    A test module may set SITE_ENV (extra environment for the server)."""
     tmp = tmp_path_factory.mktemp("site")
     uri = TEST_DATABASE_URL or f"sqlite:///{tmp / 'blog.sqlite'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
@@ -63,8 +65,7 @@ def site(tmp_path_factory):
         db.create_all()
         import_articles(SAMPLES, Path(app.static_folder))
         create_moderator(MODERATOR_EMAIL, PASSWORD, name="Nurse Kim", is_admin=True)
-    env = {"FLASK_MODERATION_PER_PAGE": "1000"} if os.environ.get("BLOG_E2E_BIG_QUEUE") else {}
-    with gunicorn(uri, tmp, workers=2, env=env) as server:
+    with gunicorn(uri, tmp, workers=2, env=getattr(request.module, "SITE_ENV", {})) as server:
         yield Site(server.base_url, app, server)
     with app.app_context():
         if TEST_DATABASE_URL:
@@ -98,6 +99,15 @@ class Watcher:
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
         dialog.dismiss()
+
+    def expect_failure(self, status: int, path: str) -> None:
+        """A 4xx the test asked for (an invalid form): Chromium logs it as a console error, nothing more."""
+        matching = [r for r in self.failed_responses if r.startswith(f"{status} ") and r.endswith(path)]
+        assert matching, f"expected a {status} for {path}, saw {self.failed_responses}"
+        for response in matching:
+            self.failed_responses.remove(response)
+            self.console_errors.remove(f"Failed to load resource: the server responded with a status of "
+                                       f"{status} ({'BAD REQUEST' if status == 400 else ''})")
 
     def assert_clean(self):
         assert self.foreign_requests == [], "requests to other hosts"
