@@ -4,16 +4,21 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from blog import create_app
+from blog.accounts import create_moderator
 from blog.articles import import_articles
+from blog.cli import SAMPLES
 from blog.extensions import db
+from tests.servers import gunicorn
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+MODERATOR_EMAIL = "nurse@clinic.example"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
 
@@ -195,3 +200,34 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but BLOG_NO_SKIPS forbids skips here: {reason}"
+
+
+@dataclass
+class Site:
+    base_url: str
+    app: object
+    server: object
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, request):
+    """The app under gunicorn with a fresh database holding the sample articles and one admin.
+
+    A test module may set SITE_ENV (extra environment for the server)."""
+    tmp = tmp_path_factory.mktemp("site")
+    uri = TEST_DATABASE_URL or f"sqlite:///{tmp / 'blog.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        import_articles(SAMPLES, Path(app.static_folder))
+        create_moderator(MODERATOR_EMAIL, PASSWORD, name="Nurse Kim", is_admin=True)
+    with gunicorn(uri, tmp, workers=2, env=getattr(request.module, "SITE_ENV", {})) as server:
+        yield Site(server.base_url, app, server)
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            db.drop_all()
+        db.engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,10 +41,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None,
-                timeout: float = 10) -> Reply:
+                timeout: float = 10, raw: bytes | None = None) -> Reply:
         """One HTTP request on a fresh connection; redirects are not followed."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        body = urlencode(form, doseq=True) if form is not None else None
+        body = urlencode(form, doseq=True) if form is not None else raw
         all_headers = {"User-Agent": "Mozilla/5.0 (test)", **(headers or {})}
         if body is not None:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -103,3 +104,33 @@ def gunicorn(database_uri: str, tmp_path: Path, workers: int = 2, env: dict | No
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+class Visitor:
+    """A cookie-keeping client for one person: fetches pages, reads form tokens, posts forms."""
+
+    def __init__(self, server: Server, agent: str = "Mozilla/5.0 (visitor)"):
+        self.server, self.agent, self.cookies = server, agent, {}
+
+    def _headers(self) -> dict:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"User-Agent": self.agent, **({"Cookie": cookie} if cookie else {})}
+
+    def _keep_cookies(self, reply: Reply) -> Reply:
+        for name, value in reply.headers.items():
+            if name.lower() == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, val = pair.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        return reply
+
+    def get(self, path: str) -> Reply:
+        return self._keep_cookies(self.server.request("GET", path, headers=self._headers()))
+
+    def post(self, path: str, form: dict | None = None, raw: bytes | None = None) -> Reply:
+        return self._keep_cookies(self.server.request("POST", path, form=form, raw=raw, headers=self._headers()))
+
+    def token(self, path: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).body)
+        assert match, f"no form token on {path}"
+        return match.group(1)

@@ -8,19 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from blog import create_app
-from blog.accounts import create_moderator
-from blog.articles import import_articles
-from blog.cli import SAMPLES
-from blog.extensions import db
-from tests.conftest import PASSWORD, TEST_DATABASE_URL
-from tests.servers import gunicorn
+from tests.conftest import MODERATOR_EMAIL, PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-MODERATOR_EMAIL = "nurse@clinic.example"
 KETAMINE = "exploring-ketamine-as-a-promising-migraine-treatment"
 
 
@@ -40,37 +33,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@dataclass
-class Site:
-    base_url: str
-    app: object
-    server: object
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, request):
-    """The app under gunicorn with a fresh database holding the sample articles and one admin.
-
-    A test module may set SITE_ENV (extra environment for the server)."""
-    tmp = tmp_path_factory.mktemp("site")
-    uri = TEST_DATABASE_URL or f"sqlite:///{tmp / 'blog.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        import_articles(SAMPLES, Path(app.static_folder))
-        create_moderator(MODERATOR_EMAIL, PASSWORD, name="Nurse Kim", is_admin=True)
-    with gunicorn(uri, tmp, workers=2, env=getattr(request.module, "SITE_ENV", {})) as server:
-        yield Site(server.base_url, app, server)
-    with app.app_context():
-        if TEST_DATABASE_URL:
-            db.drop_all()
-        db.engine.dispose()
 
 
 @dataclass
