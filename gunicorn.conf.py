@@ -4,8 +4,8 @@ import os
 
 # Listen where the environment says (GUNICORN_BIND or PORT), else on loopback for a reverse proxy.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-# One sync worker per core (plus one): requests are short and mostly database-bound.
-workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() + 1)
+# One sync worker per core: requests are short and CPU-bound (bench/run measured it).
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count())
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
@@ -26,8 +26,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_fork(server, worker):
     """Each worker opens its own database connections: none may be shared across the fork."""
-    from app import app
-    from blog.extensions import db
+    app = server.app.wsgi()
+    if "sqlalchemy" in getattr(app, "extensions", {}):
+        from blog.extensions import db
 
-    with app.app_context():
-        db.engine.dispose(close=False)
+        with app.app_context():
+            db.engine.dispose(close=False)

@@ -5,6 +5,7 @@ session id that flask-login keeps is "id:generation", so older cookies stop work
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, update
@@ -16,8 +17,13 @@ from blog.privacy import keyed_hash
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-# Computed once: checked against when the email is unknown, so both cases take as long.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so both cases cost one scrypt check. Made on
+    first use, not at import: scrypt needs 32 MB, which no worker should pay before a sign-in."""
+    return generate_password_hash("not-a-real-password-just-for-timing")
 
 
 class AccountError(ValueError):
@@ -120,7 +126,7 @@ def authenticate(email: str, password: str, client: str, secret: bytes, throttle
         .group_by(LoginFailure.key)
     ).scalars().all()
     moderator = find_moderator(email)
-    valid = check_password_hash(moderator.password_hash if moderator else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+    valid = check_password_hash(moderator.password_hash if moderator else _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
     if any(count >= throttle.max_failures for count in recent):
         db.session.commit()
         raise LoginThrottled()

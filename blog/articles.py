@@ -5,12 +5,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam
 
+from blog.comments import refresh_public_comments
 from blog.content import ArticleError, ArticleSource, parse_article
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus
+from blog.models import Article
 
 
 @dataclass
@@ -45,6 +45,8 @@ def import_article_file(path: Path, static_folder: Path) -> ImportResult:
         article = Article(slug=source.slug)
         db.session.add(article)
     _copy_fields(source, article)
+    db.session.flush()
+    refresh_public_comments([article.id])  # comments may have opened or closed
     db.session.commit()
     return ImportResult(path, outcome, slug=source.slug)
 
@@ -82,22 +84,13 @@ def get_published_article(slug: str) -> Article | None:
     ).scalar_one_or_none()
 
 
-def approved_comment_counts(article_ids: list[int]) -> dict[int, int]:
-    """Approved comments the pages show, per article, in one query.
+# What the article page needs to find a cached page and fill its holes: built once, run as Core.
+_PAGE_STATE = db.select(
+    Article.id, Article.slug, Article.source_hash, Article.comments_version, Article.comments_open,
+    Article.published, Article.view_count, Article.modified_at,
+).where(Article.slug == bindparam("slug"), Article.published <= bindparam("today"))
 
-    A reply counts only while its parent is approved too, as only then is it shown."""
-    if not article_ids:
-        return {}
-    approved = CommentStatus.APPROVED.value
-    parent = aliased(Comment)
-    rows = db.session.execute(
-        db.select(Comment.article_id, func.count())
-        .outerjoin(parent, Comment.parent_id == parent.id)
-        .where(
-            Comment.article_id.in_(article_ids),
-            Comment.status == approved,
-            or_(Comment.parent_id.is_(None), parent.status == approved),
-        )
-        .group_by(Comment.article_id)
-    )
-    return {article_id: count for article_id, count in rows}
+
+def published_page_state(connection, slug: str):
+    """The page-state row of a published article (no ORM object), or None."""
+    return connection.execute(_PAGE_STATE, {"slug": slug, "today": today()}).first()

@@ -3,7 +3,6 @@ import sys
 from pathlib import Path
 
 import click
-import flask_migrate
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -31,10 +30,15 @@ def _report_imports(path: Path) -> int:
 
 def upgrade_schema() -> None:
     """Bring the schema to the newest migration (what `flask db upgrade` does)."""
-    tables = inspect(db.engine).get_table_names()
+    import flask_migrate  # only commands need Alembic; web workers never import it
+
+    inspector = inspect(db.engine)
+    tables = inspector.get_table_names()
     if "article" in tables and "alembic_version" not in tables:
-        # A database made by db.create_all() before migrations existed: it is at the first revision.
-        flask_migrate.stamp(revision="0001")
+        # Made by db.create_all() (early versions of init-db, or the models of today): record which
+        # revision it matches, so that upgrade applies only what is missing.
+        columns = {c["name"] for c in inspector.get_columns("article")}
+        flask_migrate.stamp(revision="head" if "comments_version" in columns else "0001")
     flask_migrate.upgrade()
 
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, update
+from sqlalchemy.orm import aliased
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
@@ -23,6 +25,34 @@ class Thread:
 
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
+
+
+def refresh_public_comments(article_ids) -> None:
+    """Recount an article's public comments and give it a new comments version (the caller commits).
+
+    The version is random, not a counter, so a (article, version) cache key never means two
+    different lists, even across databases or after a backup is restored. The article rows are
+    locked first (PostgreSQL; SQLite has one writer anyway), so the count below starts after any
+    concurrent change to the same article has committed, and sees it."""
+    ids = sorted({i for i in article_ids if i is not None})
+    if not ids:
+        return
+    db.session.flush()  # the count must see this transaction's changes
+    db.session.execute(db.select(Article.id).where(Article.id.in_(ids)).with_for_update())
+    approved = CommentStatus.APPROVED.value
+    parent = aliased(Comment)
+    public = (
+        db.select(func.count()).select_from(Comment)
+        .outerjoin(parent, Comment.parent_id == parent.id)
+        .where(Comment.article_id == Article.id, Comment.status == approved,
+               or_(Comment.parent_id.is_(None), parent.status == approved))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Article).where(Article.id.in_(ids))
+        .values(comment_count=public, comments_version=secrets.randbits(31))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def comments_open(article: Article, close_after_days: int | None, today: dt.date | None = None) -> bool:
@@ -81,6 +111,9 @@ def submit_comment(
         flags=",".join(["honeypot"] if honeypot_filled else verdict.flags),
     )
     db.session.add(comment)
+    if comment.status == CommentStatus.APPROVED.value:
+        db.session.flush()
+        refresh_public_comments([article.id])
     db.session.commit()
     return comment
 

@@ -41,6 +41,11 @@ class Article(db.Model):
     # SHA-256 of the source file, so re-importing an unchanged file writes nothing.
     source_hash: Mapped[str] = mapped_column(String(64))
     view_count: Mapped[int] = mapped_column(default=0)
+    # Approved comments the page shows, and a version that changes with every change to them: both kept
+    # by blog.comments.refresh_public_comments in the transaction that changes a comment, so pages
+    # need no count query and can cache the rendered comments by (article, version) in any worker.
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    comments_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, update
 
+from blog.comments import refresh_public_comments
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 
@@ -90,9 +91,11 @@ def purge(spam_older_than: dt.timedelta | None, rejected_older_than: dt.timedelt
         if age is None:
             continue
         condition = (Comment.status == status) & (Comment.created_at < now - age)
-        ids = list(db.session.execute(db.select(Comment.id).where(condition).order_by(Comment.id)).scalars())
+        rows = db.session.execute(db.select(Comment.id, Comment.article_id).where(condition).order_by(Comment.id)).all()
+        ids = [row.id for row in rows]
         if ids:
             db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+            refresh_public_comments(row.article_id for row in rows)
         removed[status] = ids
     db.session.commit()
     return removed
@@ -106,7 +109,9 @@ def forget_commenter(email: str) -> int:
     matches = func.lower(Comment.author_email) == email
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(matches)).scalar_one()
     if count:
+        articles = db.session.execute(db.select(Comment.article_id).where(matches).distinct()).scalars().all()
         db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=FORMER_READER))
+        refresh_public_comments(articles)
     db.session.add(ModerationEvent(action="forget commenter", note=f"erased name and email from {count} comment(s)"))
     db.session.commit()
     return count

@@ -6,12 +6,14 @@ and deleted when its day is over, after which nobody can link a hash to a visito
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import re
 import secrets
 import threading
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from blog.dbutil import upsert
 from blog.extensions import db
@@ -27,8 +29,8 @@ _BOT_UA = re.compile(
     re.IGNORECASE,
 )
 
-# (database, day) -> salt; one process may serve several apps (tests), each with its own database.
-_salts: dict[tuple[str, dt.date], str] = {}
+# (engine, day) -> salt; one process may serve several apps (tests), each with its own database.
+_salts: dict[tuple[int, dt.date], str] = {}
 _salts_lock = threading.Lock()
 _last_cleanup = {"at": dt.datetime.min}
 CLEANUP_EVERY = dt.timedelta(minutes=10)
@@ -41,7 +43,7 @@ def is_bot(user_agent: str | None) -> bool:
 
 def salt_for(day: dt.date) -> str:
     """The day's random salt: the same in every worker (stored once), created on first use."""
-    cache_key = (str(db.session.get_bind().url), day)
+    cache_key = (id(db.engine), day)
     salt = _salts.get(cache_key)
     if salt is not None:
         return salt
@@ -61,46 +63,75 @@ def visitor_hash(address: str, user_agent: str, article_id: int, now: dt.datetim
     return keyed_hash(salt_for(now.date()).encode(), address, user_agent, str(article_id))
 
 
+# The three statements of a view, as plain SQL run on the driver's cursor: this is the hottest
+# path of the site, and SQLAlchemy's per-statement overhead was three quarters of its cost
+# (bench/run: 250 us against 60 us). Same SQL on SQLite and PostgreSQL (ON CONFLICT, RETURNING).
+_VIEW_SQL = (
+    # Claim the visitor slot: succeeds (returns a row) only if not counted within the window.
+    f"INSERT INTO {RecentVisit.__tablename__} (visitor_hash, counted_at) VALUES (:visitor, :now) "
+    f"ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at "
+    f"WHERE {RecentVisit.__tablename__}.counted_at < :window_start RETURNING visitor_hash",
+    f"UPDATE {Article.__tablename__} SET view_count = view_count + 1 WHERE id = :article_id RETURNING view_count",
+    f"INSERT INTO {DailyViews.__tablename__} (article_id, day, views) VALUES (:article_id, :day, 1) "
+    f"ON CONFLICT (article_id, day) DO UPDATE SET views = {DailyViews.__tablename__}.views + 1",
+)
+# SQLite stores what SQLAlchemy writes as text in this format; compared as text, so it must match.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+@functools.cache
+def _view_sql(dialect: str) -> tuple[str, str, str]:
+    if dialect == "postgresql":
+        return tuple(re.sub(r":(\w+)", r"%(\1)s", sql) for sql in _VIEW_SQL)
+    return _VIEW_SQL
+
+
+def _driver_params(dialect: str, params: dict) -> dict:
+    if dialect != "sqlite":
+        return params
+    return {key: value.strftime(_SQLITE_DATETIME) if isinstance(value, dt.datetime)
+            else value.isoformat() if isinstance(value, dt.date) else value
+            for key, value in params.items()}
+
+
 def record_view(
-    article_id: int, address: str, user_agent: str, window_minutes: int = 30, now: dt.datetime | None = None
-) -> bool:
+    article_id: int, address: str, user_agent: str, window_minutes: int = 30, now: dt.datetime | None = None,
+    connection=None,
+) -> int | None:
     """Count one view unless this visitor was counted for this article within the window.
 
-    Three single statements in one short transaction: claim the visitor slot (an upsert that
-    only succeeds if the last counted visit is older than the window), then increment the
-    article total and the day's count in SQL. Exact under any number of workers."""
+    Returns the article's new view count, or None when the view did not count. Three statements
+    in one short transaction on its own connection: claim the visitor slot (an upsert that only
+    succeeds if the last counted visit is older than the window), then increment the article's
+    total and the day's count in SQL. Exact under any number of workers and hosts. Pass
+    `connection` to reuse one the caller already checked out."""
     now = now or utcnow()
     if is_bot(user_agent):
-        return False
+        return None
     digest = visitor_hash(address, user_agent, article_id, now)
+    dialect = db.engine.dialect.name
+    claim, total, day = _view_sql(dialect)
     window_start = now - dt.timedelta(minutes=window_minutes)
-    claim = (
-        upsert(RecentVisit)
-        .values(visitor_hash=digest, counted_at=now)
-        .on_conflict_do_update(
-            index_elements=[RecentVisit.visitor_hash],
-            set_={"counted_at": now},
-            where=RecentVisit.counted_at < window_start,
-        )
-        # RETURNING, not rowcount: the driver may not report a count for an upsert (psycopg gives -1).
-        .returning(RecentVisit.visitor_hash)
-    )
-    if db.session.execute(claim).first() is None:
-        db.session.rollback()
-        return False
-    db.session.execute(
-        update(Article).where(Article.id == article_id).values(view_count=Article.view_count + 1)
-    )
-    day_row = upsert(DailyViews).values(article_id=article_id, day=now.date(), views=1)
-    db.session.execute(
-        day_row.on_conflict_do_update(
-            index_elements=[DailyViews.article_id, DailyViews.day],
-            set_={"views": DailyViews.views + 1},
-        )
-    )
-    db.session.commit()
+    params = _driver_params(dialect, {"visitor": digest, "now": now, "window_start": window_start,
+                                      "article_id": article_id, "day": now.date()})
+    with contextlib.ExitStack() as stack:
+        if connection is None:
+            connection = stack.enter_context(db.engine.connect())
+        elif connection.in_transaction():
+            connection.commit()  # end the caller's read; the view gets its own short transaction
+        with connection.begin():
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(claim, params)
+                if cursor.fetchone() is None:
+                    return None
+                cursor.execute(total, params)
+                views = cursor.fetchone()[0]
+                cursor.execute(day, params)
+            finally:
+                cursor.close()
     _maybe_clean_up(now, window_start)
-    return True
+    return views
 
 
 def _maybe_clean_up(now: dt.datetime, window_start: dt.datetime) -> None:

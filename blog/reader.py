@@ -1,27 +1,35 @@
 """Blueprint for readers: the index, article pages with their comments, and the comment POST."""
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 
-from blog.articles import approved_comment_counts, get_published_article, published_articles_query
+from blog.articles import get_published_article, published_articles_query, published_page_state
 from blog.errors import render_error
 from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
 from blog.extensions import db, limiter
 from blog.forms import CommentForm
-from blog.models import Article
+from blog.fragments import comment_blocks, page_cache
+from blog.models import Article, Comment, CommentStatus
 from blog.notify import notify_new_comment
 from blog.pageviews import record_view
 from blog.privacy import client_address
+from blog.templating import count_noun
 
 bp = Blueprint("reader", __name__)
 
 OWN_COMMENTS_KEY = "own_comments"
 OWN_COMMENTS_KEPT = 20
 THANKS = "Thanks! Your comment is awaiting moderation."
+# Holes in a cached page, filled per request; random, so no article or comment can contain them.
+CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
+VIEWS_HOLE = f"views-{secrets.token_hex(12)}"
 
 
 @bp.get("/")
@@ -32,8 +40,7 @@ def index():
         published_articles_query(), page=page, per_page=current_app.config["ARTICLES_PER_PAGE"],
         max_per_page=50, error_out=True,
     )
-    counts = approved_comment_counts([a.id for a in pagination.items])
-    response = make_response(render_template("index.html", pagination=pagination, comment_counts=counts))
+    response = make_response(render_template("index.html", pagination=pagination))
     response.add_etag()
     return response.make_conditional(request)
 
@@ -51,53 +58,99 @@ def _comments_open(article: Article) -> bool:
     return comments_open(article, current_app.config.get("COMMENTS_CLOSE_AFTER_DAYS"))
 
 
+def _render_comments(article: Article, own_ids: list[int], is_open: bool) -> Markup:
+    threads = visible_threads(article.id, own_ids)
+    return Markup(render_template("_comments.html", article=article, threads=threads, comments_open=is_open))
+
+
+def _comments_block(article: Article, is_open: bool) -> Markup:
+    """The comment list: from the per-worker cache, unless this reader has pending comments of their own."""
+    own_ids = _own_comment_ids()
+    if own_ids:
+        return _render_comments(article, own_ids, is_open)
+    key = (id(db.engine), article.id, article.comments_version, is_open)
+    return Markup(comment_blocks.get_or_render(key, lambda: _render_comments(article, [], is_open)))
+
+
+def _reply_target(article: Article, parent_id) -> Comment | None:
+    """The approved comment of this article a reply is for, if the form names one."""
+    if not (parent_id and str(parent_id).isdigit()):
+        return None
+    target = db.session.get(Comment, int(parent_id))
+    if target is None or target.article_id != article.id or target.status != CommentStatus.APPROVED.value:
+        return None
+    return target
+
+
 def render_article(article: Article, form: CommentForm | None = None, status: int = 200,
-                   form_message: str | None = None):
+                   form_message: str | None = None, view_count: int | None = None,
+                   csrf_value: str | None = None, views_text: str | None = None):
     """The article page; with a failed form, the same page re-filled with the reader's input."""
     form = form or CommentForm()
-    reply_to = None
     if status == 200 and not form.parent_id.data:
         reply_to = request.args.get("reply_to", type=int)
         if reply_to:
             form.parent_id.data = str(reply_to)
-    threads = visible_threads(article.id, _own_comment_ids())
-    reply_target = None
-    if form.parent_id.data and str(form.parent_id.data).isdigit():
-        wanted = int(form.parent_id.data)
-        reply_target = next(
-            (c for t in threads for c in [t.comment, *t.replies] if c.id == wanted and c.status == "approved"),
-            None,
-        )
-        if reply_target is None and status == 200:
-            form.parent_id.data = ""
+    reply_target = _reply_target(article, form.parent_id.data)
+    if reply_target is None and status == 200:
+        form.parent_id.data = ""
+    is_open = _comments_open(article)
+    views = article.view_count if view_count is None else view_count
     html = render_template(
         "article.html",
         article=article,
-        threads=threads,
-        comment_count=approved_comment_counts([article.id]).get(article.id, 0),
+        comments_html=_comments_block(article, is_open),
         form=form,
         form_message=form_message,
         reply_target=reply_target,
-        comments_open=_comments_open(article),
+        comments_open=is_open,
+        csrf_value=csrf_value or generate_csrf(),
+        views_text=views_text or count_noun(views, "view"),
     )
     return html, status
 
 
+def _same_for_every_reader() -> bool:
+    """Whether this request gets the page every anonymous reader gets: no sign-in, nothing pending
+    of their own, no message waiting, no reply form. Only then may the page come from the cache."""
+    return not (current_user.is_authenticated or _own_comment_ids() or "_flashes" in session
+                or request.args.get("reply_to"))
+
+
+def _load_article(article_id: int) -> Article:
+    return db.session.get(Article, article_id)
+
+
 @bp.get("/post/<slug>")
 def article(slug: str):
-    """One article; a GET that finds it records a view (HEAD, bots and moderators do not)."""
-    found = get_published_article(slug)
-    if found is None:
-        abort(404)
-    if request.method == "GET" and not current_user.is_authenticated:
-        record_view(
-            found.id, client_address(), request.headers.get("User-Agent", ""),
-            window_minutes=current_app.config["VIEW_DEDUPE_MINUTES"],
-        )
-    response = make_response(render_article(found))
+    """One article; a GET that finds it records a view (HEAD, bots and moderators do not).
+
+    The hot path: one pooled connection reads the few columns the page needs and records the
+    view; a reader who gets the same page as everyone is served from the per-worker page cache
+    (keyed by the article's versions, so never stale), with the form token and count filled in."""
+    with db.engine.connect() as connection:
+        state = published_page_state(connection, slug)
+        if state is None:
+            abort(404)
+        counted = None
+        if request.method == "GET" and not current_user.is_authenticated:
+            counted = record_view(
+                state.id, client_address(), request.headers.get("User-Agent", ""),
+                window_minutes=current_app.config["VIEW_DEDUPE_MINUTES"], connection=connection,
+            )
+    if _same_for_every_reader():
+        views = state.view_count if counted is None else counted
+        is_open = _comments_open(state)
+        key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, is_open)
+        page = page_cache.get_or_render(key, lambda: render_article(
+            _load_article(state.id), csrf_value=CSRF_HOLE, views_text=VIEWS_HOLE)[0])
+        html = page.replace(CSRF_HOLE, generate_csrf()).replace(VIEWS_HOLE, count_noun(views, "view"))
+    else:
+        html = render_article(_load_article(state.id), view_count=counted)[0]
+    response = make_response(html)
     # The page holds this visitor's form token and own pending comments: never a shared cache.
     response.headers["Cache-Control"] = "private, no-cache"
-    response.last_modified = found.modified_at
+    response.last_modified = state.modified_at
     return response
 
 

@@ -113,6 +113,17 @@ def make_article(app, tmp_path):
     return make
 
 
+ACTIONS = {"approved": "approve", "rejected": "reject", "spam": "spam", "pending": "restore"}
+
+
+def moderate(app, comment_id: int, status: str) -> None:
+    """Give a comment a status through the moderation service, as staff would (logged, counts kept)."""
+    from blog.moderating import set_status
+
+    with app.app_context():
+        set_status([comment_id], ACTIONS[status], moderator=None)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "page has no CSRF token"

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER_SECRET = "server-test-secret"
 
 
 def free_port() -> int:
@@ -64,13 +65,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(database_uri: str, tmp_path: Path, workers: int = 2, env: dict | None = None):
+def gunicorn(database_uri: str, tmp_path: Path, workers: int = 2, env: dict | None = None,
+             app_module: str = "app:app"):
     """Run `gunicorn app:app` from the repo with the committed gunicorn.conf.py; stop it afterwards."""
     port = free_port()
     log_path = tmp_path / f"gunicorn-{port}.log"
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("FLASK_")},
-        "FLASK_SECRET_KEY": "server-test-secret",
+        "FLASK_SECRET_KEY": SERVER_SECRET,
         "FLASK_SQLALCHEMY_DATABASE_URI": database_uri,
         "FLASK_RATELIMIT_ENABLED": "false",
         "BLOG_INSTANCE_PATH": str(tmp_path),
@@ -79,7 +81,7 @@ def gunicorn(database_uri: str, tmp_path: Path, workers: int = 2, env: dict | No
         **(env or {}),
     }
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app"], cwd=ROOT, env=environment,
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", app_module], cwd=ROOT, env=environment,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(port, process, log_path)
     try:
@@ -88,7 +90,7 @@ def gunicorn(database_uri: str, tmp_path: Path, workers: int = 2, env: dict | No
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited early:\n{server.log()}")
             try:
-                if server.request("GET", "/healthz", timeout=2).status == 200:
+                if server.request("GET", "/healthz" if app_module == "app:app" else "/", timeout=2).status == 200:
                     break
             except OSError:
                 pass

@@ -6,7 +6,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, moderate
 
 THANKS = "Thanks! Your comment is awaiting moderation."
 
@@ -17,9 +17,7 @@ def stored(app):
 
 
 def set_status(app, comment_id, status):
-    with app.app_context():
-        db.session.get(Comment, comment_id).status = status
-        db.session.commit()
+    moderate(app, comment_id, status)
 
 
 @pytest.fixture

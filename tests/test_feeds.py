@@ -3,6 +3,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from tests.conftest import moderate
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -38,11 +40,7 @@ def test_article_pages_carry_canonical_and_sharing_metadata_without_commenters(a
     slug = make_article(image="images/migraine-hero.svg", image_alt="woman with migraine", author="Dr Lee")
     app.config["SITE_URL"] = "https://blog.clinic.example"
     reader.comment(slug, name="Private Person", email="pp@example.org", body="hello")
-    from blog.extensions import db
-    from blog.models import Comment
-    with app.app_context():
-        db.session.get(Comment, 1).status = "approved"
-        db.session.commit()
+    moderate(app, 1, "approved")
     html = other_reader.open(slug).get_data(as_text=True)
     canonical = f"https://blog.clinic.example/post/{slug}"
     assert f'<link rel="canonical" href="{canonical}">' in html

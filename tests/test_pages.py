@@ -4,6 +4,7 @@ import re
 
 from blog.extensions import db
 from blog.models import Comment
+from tests.conftest import moderate
 
 
 def test_article_page_shows_everything_the_old_site_did(client, make_article):
@@ -29,10 +30,10 @@ def test_counts_use_singular_and_plural(app, client, make_article):
     with app.app_context():
         from blog.models import Article
         article = db.session.execute(db.select(Article)).scalar_one()
-        db.session.add(Comment(article_id=article.id, author_name="A", body_raw="x", body_html="<p>x</p>",
-                               status="approved"))
+        db.session.add(Comment(article_id=article.id, author_name="A", body_raw="x", body_html="<p>x</p>"))
         article.view_count = 1233
         db.session.commit()
+    moderate(app, 1, "approved")
     assert "1,234 views · 1 comment" in client.get(f"/post/{slug}").get_data(as_text=True)
 
 

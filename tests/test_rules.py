@@ -6,6 +6,7 @@ import pytest
 from blog.extensions import db
 from blog.models import Comment
 from blog.rules import has_personal_information
+from tests.conftest import moderate
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 
@@ -63,9 +64,7 @@ def test_personal_information_detection(text, expected):
 def test_a_comment_with_personal_information_is_flagged_and_never_auto_approved(app, reader, other_reader, article):
     app.config["MODERATION_TRUST_RETURNING"] = True
     reader.comment(SLUG, body="First", email="ana@example.org")
-    with app.app_context():
-        db.session.get(Comment, 1).status = "approved"
-        db.session.commit()
+    moderate(app, 1, "approved")
     reader.comment(SLUG, body="My phone is 555 123 4567", email="ana@example.org")
     comment = last_comment(app)
     assert comment.status == "pending" and comment.flag_list == ["personal information"]
@@ -74,9 +73,7 @@ def test_a_comment_with_personal_information_is_flagged_and_never_auto_approved(
 
 def test_trusted_returning_commenters_are_approved_directly_only_when_enabled(app, reader, other_reader, article):
     reader.comment(SLUG, body="First", email="Ana@Example.org")
-    with app.app_context():
-        db.session.get(Comment, 1).status = "approved"
-        db.session.commit()
+    moderate(app, 1, "approved")
     reader.comment(SLUG, body="Second, trust off", email="ana@example.org")
     assert last_comment(app).status == "pending"
     app.config["MODERATION_TRUST_RETURNING"] = True
