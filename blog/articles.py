@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 
 from blog.comments import refresh_public_comments
 from blog.content import ArticleError, ArticleSource, parse_article
@@ -89,6 +89,22 @@ _PAGE_STATE = db.select(
     Article.id, Article.slug, Article.source_hash, Article.comments_version, Article.comments_open,
     Article.published, Article.view_count, Article.modified_at,
 ).where(Article.slug == bindparam("slug"), Article.published <= bindparam("today"))
+
+
+_INDEX_ROWS = (
+    db.select(Article.id, Article.source_hash, Article.comments_version, Article.view_count)
+    .where(Article.published <= bindparam("today"))
+    .order_by(Article.published.desc(), Article.id.desc())
+    .limit(bindparam("limit")).offset(bindparam("offset"))
+)
+_INDEX_TOTAL = db.select(func.count()).select_from(Article).where(Article.published <= bindparam("today"))
+
+
+def index_page_state(connection, page: int, per_page: int):
+    """(total published, rows of one index page: id, source_hash, comments_version, view_count)."""
+    params = {"today": today(), "limit": per_page, "offset": (page - 1) * per_page}
+    total = connection.execute(_INDEX_TOTAL, params).scalar_one()
+    return total, connection.execute(_INDEX_ROWS, params).all()
 
 
 def published_page_state(connection, slug: str):

@@ -10,7 +10,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
-from blog.articles import get_published_article, published_articles_query, published_page_state
+from blog.articles import (
+    get_published_article, index_page_state, published_articles_query, published_page_state,
+)
 from blog.errors import render_error
 from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
 from blog.extensions import db, limiter
@@ -34,15 +36,39 @@ VIEWS_HOLE = f"views-{secrets.token_hex(12)}"
 
 @bp.get("/")
 def index():
-    """Published articles, newest first, ten a page."""
+    """Published articles, newest first, ten a page.
+
+    Like the article page: a light query finds the page's articles and their versions; the
+    rendered page comes from the per-worker cache with each article's view count filled in."""
     page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(
-        published_articles_query(), page=page, per_page=current_app.config["ARTICLES_PER_PAGE"],
-        max_per_page=50, error_out=True,
-    )
-    response = make_response(render_template("index.html", pagination=pagination))
+    per_page = current_app.config["ARTICLES_PER_PAGE"]
+    if page < 1:
+        abort(404)
+    with db.engine.connect() as connection:
+        total, rows = index_page_state(connection, page, per_page)
+    if not rows and page != 1:
+        abort(404)
+    if _same_for_every_reader():
+        key = (id(db.engine), "index", page, per_page, total,
+               tuple((r.id, r.source_hash, r.comments_version) for r in rows))
+        html = page_cache.get_or_render(key, lambda: _render_index(page, per_page, holes=True))
+        for row in rows:
+            html = html.replace(_views_hole(row.id), count_noun(row.view_count, "view"))
+    else:
+        html = _render_index(page, per_page)
+    response = make_response(html)
     response.add_etag()
     return response.make_conditional(request)
+
+
+def _views_hole(article_id: int) -> str:
+    return f"{VIEWS_HOLE}:{article_id};"
+
+
+def _render_index(page: int, per_page: int, holes: bool = False) -> str:
+    pagination = db.paginate(published_articles_query(), page=page, per_page=per_page, error_out=False)
+    views = {a.id: _views_hole(a.id) if holes else count_noun(a.view_count, "view") for a in pagination.items}
+    return render_template("index.html", pagination=pagination, views_text=views)
 
 
 def _own_comment_ids() -> list[int]:

@@ -49,17 +49,26 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"(<[^<>]*>)")
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
+_NOT_IN_URLS = re.compile(r"[<>\"]")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # <pre> blocks keep their blank lines: paragraphs are made only outside them.
 _PRE_BLOCK = re.compile(r"(<pre[\s>].*?(?:</pre\s*>|$))", re.IGNORECASE | re.DOTALL)
 
 
-def href_is_safe(href: str | None) -> bool:
-    """True for relative URLs and for http, https and mailto; false for any other scheme."""
-    # Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
-    squeezed = _URL_IGNORED.sub("", unescape(href or ""))
+def href_is_safe(href: str | None, allow_relative: bool = False) -> bool:
+    """An absolute http, https or mailto URL (or, for articles, a same-site /path or #anchor).
+
+    Decoded and with the characters browsers ignore removed ("java\tscript:"); never a URL
+    holding raw quotes or angle brackets, which no real link has and which html5lib re-escapes
+    differently on every pass."""
+    decoded = unescape(href or "")
+    if not decoded.strip() or _NOT_IN_URLS.search(decoded):
+        return False
+    squeezed = _URL_IGNORED.sub("", decoded)
     scheme = _SCHEME.match(squeezed)
-    return bool(squeezed) and (scheme is None or scheme.group(1).lower() in SAFE_SCHEMES)
+    if scheme is None:
+        return allow_relative and squeezed.startswith(("/", "#")) and not squeezed.startswith("//")
+    return scheme.group(1).lower() in SAFE_SCHEMES
 
 
 def _enforce_link_policy(attrs: dict, new: bool = False) -> dict | None:
@@ -95,7 +104,7 @@ _COMMENT_CLEANER = _cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES)
 
 def _article_link_policy(attrs: dict, new: bool = False) -> dict | None:
     href = attrs.get((None, "href"))
-    if not href_is_safe(href):
+    if not href_is_safe(href, allow_relative=True):
         return None
     if href.startswith(("#", "/")):  # our own pages and footnotes: no rel needed
         return attrs

@@ -106,11 +106,17 @@ def test_cleaning_again_changes_nothing(text):
 
 
 @pytest.mark.parametrize("href,safe", [
-    ("https://a.example", True), ("http://a.example", True), ("mailto:x@y.z", True), ("/local", True),
+    ("https://a.example", True), ("http://a.example", True), ("mailto:x@y.z", True), ("/local", False),
     ("javascript:1", False), ("java\tscript:1", False), ("", False), (None, False), ("data:x", False),
+    ('&lt;"&lt;/p', False), ("https://a.example/<x>", False), ("//evil.example", False),
 ])
 def test_href_policy(href, safe):
     assert href_is_safe(href) is safe
+
+
+def test_articles_may_link_within_the_site():
+    assert href_is_safe("/post/other", allow_relative=True) and href_is_safe("#fn-1", allow_relative=True)
+    assert not href_is_safe("//evil.example/x", allow_relative=True)
 
 
 def test_only_the_sanitize_module_imports_bleach():
