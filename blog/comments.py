@@ -19,6 +19,15 @@ class CommentRejected(ValueError):
     """The submission cannot be stored; the message is for the reader."""
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What the reader's request needs after the commit, read before it (no reload queries)."""
+
+    id: int
+    status: str
+    article_slug: str
+
+
 @dataclass
 class Thread:
     """A top-level comment and its replies (one level deep), as shown on the article page."""
@@ -85,7 +94,7 @@ def submit_comment(
     parent_id: int | None = None,
     honeypot_filled: bool = False,
     rules_config: Mapping | None = None,
-) -> Comment:
+) -> Submitted:
     """Store a reader's comment, sanitized, with the status the rules give it.
 
     Pending by default; spam when a bot filled the honeypot or a rule says so; approved
@@ -111,11 +120,12 @@ def submit_comment(
         flags=",".join(["honeypot"] if honeypot_filled else verdict.flags),
     )
     db.session.add(comment)
+    db.session.flush()
     if comment.status == CommentStatus.APPROVED.value:
-        db.session.flush()
         refresh_public_comments([article.id])
+    submitted = Submitted(comment.id, comment.status, article.slug)
     db.session.commit()
-    return comment
+    return submitted
 
 
 def visible_threads(article_id: int, own_comment_ids: list[int]) -> list[Thread]:

@@ -65,11 +65,12 @@ def _deliver(message: EmailMessage, config, comment_id: int) -> None:
         log.error("Could not send the notice for comment %s: %s", comment_id, exc.__class__.__name__)
 
 
-def notify_new_comment(comment: Comment, queue_url: str) -> threading.Thread | None:
+def notify_new_comment(comment_id: int, queue_url: str) -> threading.Thread | None:
     """Mail moderators about a committed pending comment, in a background thread; off without MAIL_SERVER."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return None
+    comment = db.session.get(Comment, comment_id)
     to = recipients(config)
     if not to:
         return None

@@ -212,9 +212,9 @@ def post_comment(slug: str):
         return render_article(found, form, status=400, form_message=str(exc))
     if comment.status == "pending":
         _remember_own_comment(comment.id)
-        notify_new_comment(comment, url_for("moderation.queue", _external=True))
+        notify_new_comment(comment.id, url_for("moderation.queue", _external=True))
     flash(THANKS, "success")
-    return redirect(url_for(".article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
+    return redirect(url_for(".article", slug=comment.article_slug, _anchor=f"comment-{comment.id}"), code=303)
 
 
 def _refill_after_error(error, status: int, message: str):
