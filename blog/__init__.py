@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from blog import auth, cli, errors, feeds, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
 from blog.extensions import csrf, db, limiter, login_manager
+from blog.sqlite_maintenance import SAFETY_NET_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -120,4 +121,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints run in a background thread under gunicorn (blog.sqlite_maintenance); this is the net.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
     cursor.close()
