@@ -81,7 +81,7 @@ def bar_chart(series: Series, title: str, width: int = 600, height: int = 160) -
     peak = max(series.values + [1])
     bar_w = plot_w / len(series.values)
     bars = []
-    for i, (day, value) in enumerate(zip(series.days, series.values)):
+    for i, (day, value) in enumerate(zip(series.days, series.values, strict=True)):
         h = 0 if value == 0 else max(1.5, plot_h * value / peak)
         x = pad_left + i * bar_w + 1
         y = pad_top + plot_h - h

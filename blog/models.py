@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, event, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, event, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db

@@ -16,7 +16,6 @@ from __future__ import annotations
 from html import unescape
 import re
 from functools import partial
-from urllib.parse import urlsplit
 
 import bleach
 from bleach.linkifier import LinkifyFilter, build_url_re
