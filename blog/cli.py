@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from blog.accounts import AccountError, create_moderator, disable_moderator, set_password
 from blog.articles import import_articles
 from blog.cli_ops import COMMANDS as OPERATOR_COMMANDS
+from blog.cli_ops import fail as _fail
 from sqlalchemy import inspect
 
 from blog.extensions import db
@@ -69,11 +70,6 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
-
-
-def _fail(error: AccountError) -> None:
-    click.echo(f"error: {error}", err=True)
-    raise SystemExit(1)
 
 
 password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password as one line from standard input.")

@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 from blog.operations import OperationError, backup_sqlite, forget_commenter, parse_age, purge, stats, write_export
 
 
-def _fail(error: Exception) -> None:
+def fail(error: Exception) -> None:
+    """End a command with one line on standard error and exit status 1."""
     click.echo(f"error: {error}", err=True)
     sys.exit(1)
 
@@ -21,7 +22,7 @@ def backup_command(path: Path) -> None:
     try:
         target = backup_sqlite(path)
     except OperationError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Backed up to {target}.")
 
 
@@ -41,12 +42,12 @@ def export_command(path: Path) -> None:
 def purge_command(spam_older_than: str | None, rejected_older_than: str | None) -> None:
     """Delete old spam and rejected comments, printing what was removed."""
     if not spam_older_than and not rejected_older_than:
-        _fail(OperationError("say what to purge: --spam-older-than 30d and/or --rejected-older-than 90d"))
+        fail(OperationError("say what to purge: --spam-older-than 30d and/or --rejected-older-than 90d"))
     try:
         removed = purge(parse_age(spam_older_than) if spam_older_than else None,
                         parse_age(rejected_older_than) if rejected_older_than else None)
     except OperationError as exc:
-        _fail(exc)
+        fail(exc)
     for status, ids in removed.items():
         listed = ", ".join(f"#{i}" for i in ids) if ids else "none"
         click.echo(f"Removed {len(ids)} {status} comment(s): {listed}")
@@ -60,7 +61,7 @@ def forget_commenter_command(email: str) -> None:
     try:
         count = forget_commenter(email)
     except OperationError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Erased the name and email from {count} comment(s).")
 
 

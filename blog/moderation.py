@@ -97,10 +97,15 @@ def _comment_or_404(comment_id: int) -> Comment:
 @bp.get("/comments/<int:comment_id>")
 def comment(comment_id: int):
     """One comment: its thread, an edit box, the clinic's reply box and the actions."""
-    found = _comment_or_404(comment_id)
-    edit_form = ModerationBodyForm(prefix="edit", data={"body": found.body_raw})
-    return render_template("moderation/comment.html", comment=found, edit_form=edit_form,
-                           reply_form=ModerationBodyForm(prefix="reply"), form=EmptyForm())
+    return _comment_page(_comment_or_404(comment_id))
+
+
+def _comment_page(comment: Comment, edit_form=None, reply_form=None, status: int = 200):
+    """One comment's page; a form that failed validation is shown again with its errors."""
+    edit_form = edit_form or ModerationBodyForm(prefix="edit", data={"body": comment.body_raw})
+    reply_form = reply_form or ModerationBodyForm(prefix="reply")
+    return render_template("moderation/comment.html", comment=comment, edit_form=edit_form,
+                           reply_form=reply_form, form=EmptyForm()), status
 
 
 @bp.post("/comments/<int:comment_id>/edit")
@@ -109,8 +114,7 @@ def edit(comment_id: int):
     found = _comment_or_404(comment_id)
     edit_form = ModerationBodyForm(prefix="edit")
     if not edit_form.validate_on_submit():
-        return render_template("moderation/comment.html", comment=found, edit_form=edit_form,
-                               reply_form=ModerationBodyForm(prefix="reply"), form=EmptyForm()), 400
+        return _comment_page(found, edit_form=edit_form, status=400)
     approve = request.form.get("approve") == "yes"
     edit_body(comment_id, edit_form.body.data, current_user, approve=approve)
     flash("Saved and approved." if approve else "Saved.", "success")
@@ -123,9 +127,7 @@ def reply(comment_id: int):
     found = _comment_or_404(comment_id)
     reply_form = ModerationBodyForm(prefix="reply")
     if not reply_form.validate_on_submit():
-        return render_template("moderation/comment.html", comment=found, reply_form=reply_form,
-                               edit_form=ModerationBodyForm(prefix="edit", data={"body": found.body_raw}),
-                               form=EmptyForm()), 400
+        return _comment_page(found, reply_form=reply_form, status=400)
     clinic_reply = reply_as_clinic(comment_id, reply_form.body.data, current_user,
                                    clinic_name=current_app.config["SITE_NAME"])
     flash("Your reply is published under the reader's comment.", "success")

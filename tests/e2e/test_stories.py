@@ -13,6 +13,16 @@ def stats_line(page) -> str:
     return page.locator("#stats").inner_text()
 
 
+def post_comment(page, site, slug: str, name: str, body: str, email: str = "") -> None:
+    """What a reader does: open the article, fill in the form, send it."""
+    page.goto(site.url(f"/post/{slug}"))
+    page.fill("#name", name)
+    if email:
+        page.fill("#email", email)
+    page.fill("#body", body)
+    page.click("button:has-text('Send comment')")
+
+
 def test_a_reader_opens_an_article_and_a_second_reader_counts_a_second_view(site, open_context):
     page, watcher = open_context(agent_suffix=" reader-one")
     page.goto(site.url("/"))
@@ -31,11 +41,7 @@ def test_a_reader_opens_an_article_and_a_second_reader_counts_a_second_view(site
 
 def test_a_comment_waits_for_moderation_then_appears_for_everyone(site, open_context):
     reader, reader_watch = open_context(agent_suffix=" commenter")
-    reader.goto(site.url(f"/post/{SLEEP}"))
-    reader.fill("#name", "Maya")
-    reader.fill("#email", "maya@example.org")
-    reader.fill("#body", "A regular wake-up time helped me a lot.")
-    reader.click("button:has-text('Send comment')")
+    post_comment(reader, site, SLEEP, "Maya", "A regular wake-up time helped me a lot.", email="maya@example.org")
     expect(reader.locator(".notice-success")).to_have_text("Thanks! Your comment is awaiting moderation.")
     assert re.search(r"#comment-\d+$", reader.url)
     own = reader.locator(".comment-pending")
@@ -65,10 +71,7 @@ def test_a_comment_waits_for_moderation_then_appears_for_everyone(site, open_con
 
 def test_a_reader_replies_and_a_moderator_rejects_the_reply(site, open_context):
     reader, reader_watch = open_context(agent_suffix=" replier")
-    reader.goto(site.url(f"/post/{KETAMINE}"))
-    reader.fill("#name", "Omar")
-    reader.fill("#body", "Is this covered by insurance?")
-    reader.click("button:has-text('Send comment')")
+    post_comment(reader, site, KETAMINE, "Omar", "Is this covered by insurance?")
     staff, staff_watch = open_context(agent_suffix=" staff")
     sign_in(staff, site)
     staff.locator(".queue-item", has_text="covered by insurance").locator("button.approve").click()
@@ -139,10 +142,7 @@ def test_the_whole_comment_and_moderation_flow_with_the_keyboard_alone(site, ope
 
 def test_the_keyboard_shortcuts_act_on_the_current_comment(site, open_context):
     page, _ = open_context(agent_suffix=" shortcut-reader")
-    page.goto(site.url(f"/post/{INFUSION}"))
-    page.fill("#name", "Short Cut")
-    page.fill("#body", "Shortcut target comment")
-    page.click("button:has-text('Send comment')")
+    post_comment(page, site, INFUSION, "Short Cut", "Shortcut target comment")
     staff, watcher = open_context(agent_suffix=" shortcut-staff")
     sign_in(staff, site)
     items = staff.locator(".queue-item")
@@ -157,10 +157,7 @@ def test_the_keyboard_shortcuts_act_on_the_current_comment(site, open_context):
 
 def test_the_moderation_queue_reads_well_on_a_375_px_phone(site, open_context):
     reader, _ = open_context(agent_suffix=" phone-reader")
-    reader.goto(site.url(f"/post/{SLEEP}"))
-    reader.fill("#name", "Phone")
-    reader.fill("#body", "A long comment " + "withaveryveryverylongwordthatmustwrap" * 4)
-    reader.click("button:has-text('Send comment')")
+    post_comment(reader, site, SLEEP, "Phone", "A long comment " + "withaveryveryverylongwordthatmustwrap" * 4)
     phone, watcher = open_context(width=375, height=800, agent_suffix=" phone", is_mobile=True, has_touch=True)
     sign_in(phone, site)
     item = phone.locator(".queue-item", has_text="A long comment")
