@@ -16,6 +16,7 @@ from blog.extensions import db
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("blog.requests")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ADDRESS_FIRST = re.compile(r"^\s*(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*|<local>)\s+-\s")
 
 
 @bp.get("/healthz")
@@ -44,8 +45,19 @@ def _log_request(response):
     return response
 
 
+class _NoAddresses(logging.Filter):
+    """Drops the development server's request lines ("127.0.0.1 - - [date] ..."), which carry the
+    client's address; our own request line (above) says the same without it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _ADDRESS_FIRST.match(record.getMessage())
+
+
 def configure_logging(app: Flask) -> None:
     """Logs go to standard error, once per process."""
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NoAddresses) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(_NoAddresses())
     root = logging.getLogger("blog")
     if not any(getattr(h, "_blog_handler", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)

@@ -172,3 +172,15 @@ def test_each_request_is_logged_once_with_an_id_and_nothing_private(app, client,
     cookie = client.get_cookie("session").value
     for secret in ("203.0.113.7", "correct horse", cookie, "token=abc"):
         assert secret not in text
+
+
+def test_the_development_server_logs_no_client_addresses(app, caplog):
+    """`flask run` (./run.sh) would print each client's address; those lines are dropped."""
+    import logging as logging_module
+
+    with caplog.at_level(logging_module.INFO, logger="werkzeug"):
+        werkzeug_log = logging_module.getLogger("werkzeug")
+        werkzeug_log.info('%s - - [%s] %s\n', "203.0.113.9", "24/Nov/2026 07:00:00", '"GET / HTTP/1.1" 200 -')
+        werkzeug_log.info("Running on http://127.0.0.1:5000")
+    assert "203.0.113.9" not in caplog.text
+    assert "Running on http://127.0.0.1:5000" in caplog.text
