@@ -1,6 +1,6 @@
 """The benchmark: the app and a minimal Flask ceiling under the same gunicorn settings, loaded by wrk.
 
-Usage: bench/run [--quick] [--skip-postgres] [--skip-scale]. Prints a table of requests/s, p50 and
+Usage: bench/run [--quick] [--skip-postgres] [--skip-scale] [--only article,index]. Prints a table of requests/s, p50 and
 p99 latency, the ratio to the ceiling, the view-count check and the peak RSS per worker."""
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ CONNECTIONS = 32
 SETTLE = 1.0
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/blog_bench"
+CEILING = "ceiling (minimal Flask)"
 TARGETS = {  # case -> minimum share of the ceiling's requests/s
     "article (view recorded)": 0.50, "index": 0.50, "comment POST": 0.30, "moderation queue": 0.25,
     "article on PostgreSQL": 0.35,
@@ -130,6 +131,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a second or two per case, one round, no targets")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--only", metavar="WORDS", default="",
+                        help="only the cases whose names contain one of these comma-separated words (the ceiling always runs)")
     args = parser.parse_args()
     seconds, warmup, rounds = (2, 1, 1) if args.quick else (10, 3, 2)  # wrk takes whole seconds
     workers = os.cpu_count() or 2
@@ -137,7 +140,11 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="blog-bench-"))
     results: dict[str, list[Result]] = {}
 
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+
     def measure(name, server, path, script=None, headers=None, app=None):
+        if wanted and name != CEILING and not any(w in name for w in wanted):
+            return
         run_wrk(server.base_url + path, warmup, script, headers)
         time.sleep(SETTLE)  # let requests still in flight when wrk stopped finish
         before = view_count(app) if app else None
@@ -167,7 +174,7 @@ def main() -> int:
         cookie = signed_in_cookie(app_server, base_app)
         for round_number in range(rounds):
             print(f"Round {round_number + 1} of {rounds} ...", file=sys.stderr)
-            measure("ceiling (minimal Flask)", ceiling, "/")
+            measure(CEILING, ceiling, "/")
             measure("article (view recorded)", app_server, f"/post/{ARTICLE}", "views.lua", app=base_app)
             measure("index", app_server, "/")
             measure("comment POST", app_server, f"/post/{ARTICLE}/comments", "comment.lua")
@@ -191,7 +198,7 @@ def best(rs: list[Result]) -> Result:
 
 
 def report(results: dict[str, list[Result]], quick: bool, workers: int) -> None:
-    ceiling = best(results["ceiling (minimal Flask)"]).rps
+    ceiling = best(results[CEILING]).rps
     print(f"\nbench/run{' --quick' if quick else ''} on {dt.date.today()}, {platform.node()}, "
           f"{os.cpu_count()} cores, gunicorn {workers} sync workers, wrk 2 threads x 32 connections")
     header = f"{'case':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>7} {'of ceiling':>10} {'views':>6} {'RSS MB':>7} {'bad':>4}"

@@ -38,6 +38,13 @@ def unauthorized():
     abort(401)
 
 
+def is_signed_in() -> bool:
+    """Whether a moderator is signed in. Sign-in keeps the user id in the session and no
+    remember-me cookie is ever issued, so a session without one is a reader: answered without
+    asking Flask-Login to load anybody (the article page asks on every request)."""
+    return "_user_id" in session and current_user.is_authenticated
+
+
 def guard_moderation_urls():
     """Runs before CSRF checks, so an anonymous POST is a clean 401 that changes nothing."""
     protected = request.path.startswith("/moderation") and request.endpoint != "auth.login"

@@ -6,12 +6,12 @@ and deleted when its day is over, after which nobody can link a hash to a visito
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import re
 import secrets
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import delete
 
@@ -59,79 +59,150 @@ def salt_for(day: dt.date) -> str:
     return salt
 
 
-def visitor_hash(address: str, user_agent: str, article_id: int, now: dt.datetime) -> str:
-    return keyed_hash(salt_for(now.date()).encode(), address, user_agent, str(article_id))
+def visitor_hash(address: str, user_agent: str, slug: str, now: dt.datetime) -> str:
+    return keyed_hash(salt_for(now.date()).encode(), address, user_agent, slug)
 
 
-# The three statements of a view, as plain SQL run on the driver's cursor: this is the hottest
-# path of the site, and SQLAlchemy's per-statement overhead was three quarters of its cost
-# (bench/run: 250 us against 60 us). Same SQL on SQLite and PostgreSQL (ON CONFLICT, RETURNING).
-_VIEW_SQL = (
-    # Claim the visitor slot: succeeds (returns a row) only if not counted within the window.
-    f"INSERT INTO {RecentVisit.__tablename__} (visitor_hash, counted_at) VALUES (:visitor, :now) "
-    f"ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at "
-    f"WHERE {RecentVisit.__tablename__}.counted_at < :window_start RETURNING visitor_hash",
-    f"UPDATE {Article.__tablename__} SET view_count = view_count + 1 WHERE id = :article_id RETURNING view_count",
-    f"INSERT INTO {DailyViews.__tablename__} (article_id, day, views) VALUES (:article_id, :day, 1) "
-    f"ON CONFLICT (article_id, day) DO UPDATE SET views = {DailyViews.__tablename__}.views + 1",
-)
+@dataclass(frozen=True, slots=True)
+class PageState:
+    """What the article page needs to find its cached HTML and fill its holes (no ORM object)."""
+
+    id: int
+    slug: str
+    source_hash: str
+    comments_version: int
+    comments_open: bool
+    published: dt.date
+    view_count: int
+    modified_at: dt.datetime
+
+
+_A, _V, _D = Article.__tablename__, RecentVisit.__tablename__, DailyViews.__tablename__
+_STATE_COLUMNS = "id, slug, source_hash, comments_version, comments_open, published, view_count, modified_at"
+_PUBLISHED = "slug = :slug AND published <= :today"
+# Claim the visitor slot: succeeds (returns a row) only if not counted within the window.
+_CLAIM = (f"INSERT INTO {_V} (visitor_hash, counted_at) VALUES (:visitor, :now) "
+          f"ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at "
+          f"WHERE {_V}.counted_at < :window_start RETURNING visitor_hash")
+_BUMP = f"UPDATE {_A} SET view_count = view_count + 1 WHERE {_PUBLISHED} RETURNING {_STATE_COLUMNS}"
+_READ = f"SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}"
+_DAY = (f"INSERT INTO {_D} (article_id, day, views) VALUES (:article_id, :day, 1) "
+        f"ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1")
+# PostgreSQL: all of it as one statement in autocommit, so a counted view is one round trip.
+# Data-modifying CTEs run whether or not the final SELECT reads them.
+_PG_OPEN = f"""
+WITH page AS (SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}),
+claim AS (INSERT INTO {_V} (visitor_hash, counted_at) SELECT :visitor, :now FROM page
+          ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at
+          WHERE {_V}.counted_at < :window_start RETURNING 1),
+bump AS (UPDATE {_A} SET view_count = view_count + 1
+         WHERE id = (SELECT id FROM page) AND EXISTS (SELECT 1 FROM claim) RETURNING view_count),
+day AS (INSERT INTO {_D} (article_id, day, views) SELECT id, :day, 1 FROM page WHERE EXISTS (SELECT 1 FROM bump)
+        ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1)
+SELECT id, slug, source_hash, comments_version, comments_open, published,
+       coalesce((SELECT view_count FROM bump), view_count), modified_at, EXISTS (SELECT 1 FROM bump)
+FROM page"""
 # SQLite stores what SQLAlchemy writes as text in this format; compared as text, so it must match.
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @functools.cache
-def _view_sql(dialect: str) -> tuple[str, str, str]:
-    if dialect == "postgresql":
-        return tuple(re.sub(r":(\w+)", r"%(\1)s", sql) for sql in _VIEW_SQL)
-    return _VIEW_SQL
+def _pg(sql: str) -> str:
+    return re.sub(r":(\w+)", r"%(\1)s", sql)
 
 
-def _driver_params(dialect: str, params: dict) -> dict:
-    if dialect != "sqlite":
-        return params
+def _sqlite_params(params: dict) -> dict:
     return {key: value.strftime(_SQLITE_DATETIME) if isinstance(value, dt.datetime)
             else value.isoformat() if isinstance(value, dt.date) else value
             for key, value in params.items()}
 
 
-def record_view(
-    article_id: int, address: str, user_agent: str, window_minutes: int = 30, now: dt.datetime | None = None,
-    connection=None,
-) -> int | None:
-    """Count one view unless this visitor was counted for this article within the window.
+def _sqlite_state(row) -> PageState:
+    id_, slug, source_hash, version, is_open, published, views, modified = row
+    return PageState(id_, slug, source_hash, version, bool(is_open), dt.date.fromisoformat(published),
+                     views, dt.datetime.fromisoformat(modified))
 
-    Returns the article's new view count, or None when the view did not count. Three statements
-    in one short transaction on its own connection: claim the visitor slot (an upsert that only
-    succeeds if the last counted visit is older than the window), then increment the article's
-    total and the day's count in SQL. Exact under any number of workers and hosts. Pass
-    `connection` to reuse one the caller already checked out."""
+
+def open_article(
+    slug: str, visitor: tuple[str, str] | None = None, window_minutes: int = 30, now: dt.datetime | None = None,
+) -> tuple[PageState, bool] | None:
+    """The page state of a published article, counting one view for `visitor` (address, user agent).
+
+    Returns (state, counted), with the view already in state.view_count, or None when no published
+    article has this slug. A view counts unless the visitor is a bot or was counted for this
+    article within the window: a claim on the visitor's keyed hash (an upsert that only succeeds
+    if the last counted visit is older than the window), then the article's total and the day's
+    count incremented in SQL, in one short transaction. Exact under any number of workers and hosts.
+
+    This is the hottest path of the site, so it is plain SQL on the driver's connection:
+    SQLAlchemy's per-statement overhead was most of its cost (bench/run). The SQL is the same on
+    both engines except that PostgreSQL does it all in one statement, one round trip."""
     now = now or utcnow()
-    if is_bot(user_agent):
+    if visitor is not None and is_bot(visitor[1]):
+        visitor = None
+    params = {"slug": slug, "today": now.date(), "day": now.date()}
+    if visitor is not None:
+        params.update(visitor=visitor_hash(*visitor, slug, now), now=now,
+                      window_start=now - dt.timedelta(minutes=window_minutes))
+    raw = db.engine.raw_connection()
+    try:
+        if db.engine.dialect.name == "postgresql":
+            opened = _open_on_postgresql(raw, params, visitor is not None)
+        else:
+            opened = _open_on_sqlite(raw, _sqlite_params(params), visitor is not None)
+    finally:
+        raw.close()  # back to the pool, which rolls back anything left open
+    if opened is not None and opened[1]:
+        _maybe_clean_up(now, params["window_start"])
+    return opened
+
+
+def _open_on_sqlite(raw, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+    cursor = raw.cursor()
+    try:
+        row = None
+        if counting:  # the INSERT opens the write transaction (the driver's implicit BEGIN)
+            cursor.execute(_CLAIM, params)
+            if cursor.fetchone() is not None:
+                cursor.execute(_BUMP, params)
+                row = cursor.fetchone()
+                if row is not None:
+                    cursor.execute(_DAY, {**params, "article_id": row[0]})
+        counted = row is not None
+        if not counted:
+            cursor.execute(_READ, params)
+            row = cursor.fetchone()
+        if row is None:
+            raw.rollback()  # no such article: no visitor slot kept either
+            return None
+        raw.commit()
+        return _sqlite_state(row), counted
+    finally:
+        cursor.close()
+
+
+def _open_on_postgresql(raw, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+    driver = raw.driver_connection
+    driver.autocommit = True  # one statement is its own transaction: no BEGIN/COMMIT round trips
+    try:
+        with driver.cursor() as cursor:
+            if counting:
+                row = cursor.execute(_pg(_PG_OPEN), params).fetchone()
+            else:
+                row = cursor.execute(_pg(_READ), params).fetchone()
+                row = row and (*row, False)
+    finally:
+        driver.autocommit = False
+    if row is None:
         return None
-    digest = visitor_hash(address, user_agent, article_id, now)
-    dialect = db.engine.dialect.name
-    claim, total, day = _view_sql(dialect)
-    window_start = now - dt.timedelta(minutes=window_minutes)
-    params = _driver_params(dialect, {"visitor": digest, "now": now, "window_start": window_start,
-                                      "article_id": article_id, "day": now.date()})
-    with contextlib.ExitStack() as stack:
-        if connection is None:
-            connection = stack.enter_context(db.engine.connect())
-        elif connection.in_transaction():
-            connection.commit()  # end the caller's read; the view gets its own short transaction
-        with connection.begin():
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(claim, params)
-                if cursor.fetchone() is None:
-                    return None
-                cursor.execute(total, params)
-                views = cursor.fetchone()[0]
-                cursor.execute(day, params)
-            finally:
-                cursor.close()
-    _maybe_clean_up(now, window_start)
-    return views
+    return PageState(*row[:8]), row[8]
+
+
+def record_view(slug: str, address: str, user_agent: str, window_minutes: int = 30,
+                now: dt.datetime | None = None) -> int | None:
+    """Count one view of a published article; the new total, or None when it did not count."""
+    opened = open_article(slug, (address, user_agent), window_minutes, now)
+    return opened[0].view_count if opened and opened[1] else None
 
 
 def _maybe_clean_up(now: dt.datetime, window_start: dt.datetime) -> None:

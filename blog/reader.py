@@ -1,26 +1,22 @@
 """Blueprint for readers: the index, article pages with their comments, and the comment POST."""
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
-from blog.articles import (
-    get_published_article, index_page_state, published_articles_query, published_page_state,
-)
+from blog.articles import get_published_article, index_page_state, published_articles_query
+from blog.auth import is_signed_in
 from blog.errors import render_error
 from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
 from blog.extensions import db, limiter
 from blog.forms import CommentForm
-from blog.fragments import comment_blocks, page_cache
+from blog.fragments import HoledPage, comment_blocks, hole, page_cache
 from blog.models import Article, Comment, CommentStatus
 from blog.notify import notify_new_comment
-from blog.pageviews import record_view
+from blog.pageviews import open_article
 from blog.privacy import client_address
 from blog.templating import count_noun
 
@@ -29,9 +25,6 @@ bp = Blueprint("reader", __name__)
 OWN_COMMENTS_KEY = "own_comments"
 OWN_COMMENTS_KEPT = 20
 THANKS = "Thanks! Your comment is awaiting moderation."
-# Holes in a cached page, filled per request; random, so no article or comment can contain them.
-CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
-VIEWS_HOLE = f"views-{secrets.token_hex(12)}"
 
 
 @bp.get("/")
@@ -51,9 +44,8 @@ def index():
     if _same_for_every_reader():
         key = (id(db.engine), "index", page, per_page, total,
                tuple((r.id, r.source_hash, r.comments_version) for r in rows))
-        html = page_cache.get_or_render(key, lambda: _render_index(page, per_page, holes=True))
-        for row in rows:
-            html = html.replace(_views_hole(row.id), count_noun(row.view_count, "view"))
+        cached = page_cache.get_or_render(key, lambda: HoledPage(_render_index(page, per_page, holes=True)))
+        html = cached.fill({f"views:{row.id}": count_noun(row.view_count, "view") for row in rows})
     else:
         html = _render_index(page, per_page)
     response = make_response(html)
@@ -61,13 +53,9 @@ def index():
     return response.make_conditional(request)
 
 
-def _views_hole(article_id: int) -> str:
-    return f"{VIEWS_HOLE}:{article_id};"
-
-
 def _render_index(page: int, per_page: int, holes: bool = False) -> str:
     pagination = db.paginate(published_articles_query(), page=page, per_page=per_page, error_out=False)
-    views = {a.id: _views_hole(a.id) if holes else count_noun(a.view_count, "view") for a in pagination.items}
+    views = {a.id: hole(f"views:{a.id}") if holes else count_noun(a.view_count, "view") for a in pagination.items}
     return render_template("index.html", pagination=pagination, views_text=views)
 
 
@@ -139,7 +127,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
 def _same_for_every_reader() -> bool:
     """Whether this request gets the page every anonymous reader gets: no sign-in, nothing pending
     of their own, no message waiting, no reply form. Only then may the page come from the cache."""
-    return not (current_user.is_authenticated or _own_comment_ids() or "_flashes" in session
+    return not (is_signed_in() or _own_comment_ids() or "_flashes" in session
                 or request.args.get("reply_to"))
 
 
@@ -151,29 +139,26 @@ def _load_article(article_id: int) -> Article:
 def article(slug: str):
     """One article; a GET that finds it records a view (HEAD, bots and moderators do not).
 
-    The hot path: one pooled connection reads the few columns the page needs and records the
+    The hot path: one short transaction reads the few columns the page needs and records the
     view; a reader who gets the same page as everyone is served from the per-worker page cache
     (keyed by the article's versions, so never stale), with the form token and count filled in."""
-    with db.engine.connect() as connection:
-        state = published_page_state(connection, slug)
-        if state is None:
-            abort(404)
-        counted = None
-        if request.method == "GET" and not current_user.is_authenticated:
-            counted = record_view(
-                state.id, client_address(), request.headers.get("User-Agent", ""),
-                window_minutes=current_app.config["VIEW_DEDUPE_MINUTES"], connection=connection,
-            )
+    counting = request.method == "GET" and not is_signed_in()
+    opened = open_article(
+        slug, (client_address(), request.headers.get("User-Agent", "")) if counting else None,
+        window_minutes=current_app.config["VIEW_DEDUPE_MINUTES"],
+    )
+    if opened is None:
+        abort(404)
+    state, _counted = opened
     if _same_for_every_reader():
-        views = state.view_count if counted is None else counted
         is_open = _comments_open(state)
         key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, is_open)
-        page = page_cache.get_or_render(key, lambda: render_article(
-            _load_article(state.id), csrf_value=CSRF_HOLE, views_text=VIEWS_HOLE)[0])
-        html = page.replace(CSRF_HOLE, generate_csrf()).replace(VIEWS_HOLE, count_noun(views, "view"))
+        page = page_cache.get_or_render(key, lambda: HoledPage(render_article(
+            _load_article(state.id), csrf_value=hole("csrf"), views_text=hole("views"))[0]))
+        body = page.fill({"csrf": generate_csrf(), "views": count_noun(state.view_count, "view")})
     else:
-        html = render_article(_load_article(state.id), view_count=counted)[0]
-    response = make_response(html)
+        body = render_article(_load_article(state.id), view_count=state.view_count)[0]
+    response = make_response(body)
     # The page holds this visitor's form token and own pending comments: never a shared cache.
     response.headers["Cache-Control"] = "private, no-cache"
     response.last_modified = state.modified_at

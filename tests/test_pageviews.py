@@ -33,8 +33,7 @@ def test_the_same_visitor_counts_again_after_thirty_minutes(app, make_article):
     slug = make_article()
     start = dt.datetime(2026, 3, 1, 10, 0)
     with app.app_context():
-        article_id = db.session.execute(db.select(Article.id)).scalar_one()
-        counted = [record_view(article_id, "203.0.113.9", BROWSER_UA, now=start + dt.timedelta(minutes=m))
+        counted = [record_view(slug, "203.0.113.9", BROWSER_UA, now=start + dt.timedelta(minutes=m))
                    for m in (0, 10, 29, 31, 45, 62)]
     assert counted == [1, None, None, 2, None, 3]  # the new total when counted
     assert view_count(app, slug) == 3
@@ -78,13 +77,12 @@ def test_no_address_or_user_agent_is_stored_anywhere(app, client, make_article):
 
 
 def test_old_visitor_hashes_and_salts_are_cleaned_up(app, make_article):
-    make_article()
+    slug = make_article()
     yesterday = dt.datetime(2026, 3, 1, 23, 50)
     with app.app_context():
-        article_id = db.session.execute(db.select(Article.id)).scalar_one()
-        record_view(article_id, "203.0.113.9", BROWSER_UA, now=yesterday)
+        record_view(slug, "203.0.113.9", BROWSER_UA, now=yesterday)
         now = yesterday + dt.timedelta(minutes=40)
-        record_view(article_id, "203.0.113.10", BROWSER_UA, now=now)
+        record_view(slug, "203.0.113.10", BROWSER_UA, now=now)
         clean_up_visits(now, now - dt.timedelta(minutes=30))
         assert db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one() == 1
         assert [s.day for s in db.session.execute(db.select(VisitorSalt)).scalars()] == [now.date()]
