@@ -66,3 +66,7 @@ class FragmentCache:
 comment_blocks = FragmentCache()
 # Whole article pages for anonymous readers, keyed by the article's source and comments versions.
 page_cache = FragmentCache(max_entries=256)
+# Rendered moderation queue items, keyed by everything each one shows (blog.queue).
+queue_items = FragmentCache(max_entries=200)
+# Whole queue pages (few: each key holds every row shown).
+queue_pages = FragmentCache(max_entries=16)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from flask import g
 from sqlalchemy import delete
-from sqlalchemy.orm import selectinload
 
 from blog.comments import refresh_public_comments
 from blog.extensions import db
@@ -123,25 +122,19 @@ def set_comments_open(article_id: int, is_open: bool, moderator: Moderator) -> A
 
 
 def status_counts() -> dict[str, int]:
-    """Comments per status, for the queue's tabs and the pending badge (counted once per request)."""
+    """Moderated comments per status (clinic replies are not moderated), for the queue's tabs and
+    the pending badge; counted once per request."""
     if "status_counts" in g:
         return g.status_counts
-    rows = db.session.execute(db.select(Comment.status, db.func.count()).group_by(Comment.status))
+    rows = db.session.connection().execute(_STATUS_COUNTS)  # Core: no ORM work for a few numbers
     counts = {s.value: 0 for s in CommentStatus}
     counts.update({status: count for status, count in rows})
     g.status_counts = counts
     return counts
 
 
-def queue_query(status: str):
-    """Comments of one status: pending oldest first (first come, first served), others newest first."""
-    order = (Comment.created_at, Comment.id) if status == CommentStatus.PENDING.value else (
-        Comment.created_at.desc(), Comment.id.desc())
-    return (
-        db.select(Comment).where(Comment.status == status, Comment.is_clinic.is_(False)).order_by(*order)
-        # Each item shows its article and the comment it replies to: two queries for the page, not 50.
-        .options(selectinload(Comment.article), selectinload(Comment.parent))
-    )
+_STATUS_COUNTS = (db.select(Comment.status, db.func.count()).where(Comment.is_clinic.is_(False))
+                  .group_by(Comment.status))
 
 
 def log_query(moderator_id: int | None = None, article_id: int | None = None):

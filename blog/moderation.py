@@ -1,23 +1,34 @@
 """Blueprint for moderators: the queue, actions on comments, one comment's page (edit, clinic reply)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from blog.auth import safe_next
 from blog.extensions import db
+from blog.form_tokens import form_token
 from blog.forms import EmptyForm, ModerationBodyForm
+from blog.fragments import HoledPage, hole, queue_items, queue_pages
 from blog.moderating import (
-    STATUS_ACTIONS, delete_forever, edit_body, queue_query, reply_as_clinic, set_comments_open, set_status,
-    status_counts,
+    STATUS_ACTIONS, delete_forever, edit_body, reply_as_clinic, set_comments_open, set_status, status_counts,
 )
 from blog.models import Comment, CommentStatus
+from blog.queue import flag_list, queue_page
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 TABS = [s.value for s in CommentStatus]
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "restore": "Moved back to pending",
         "delete": "Deleted"}
+
+
+
+@bp.after_request
+def _not_stored(response):
+    """Staff pages show commenters' emails: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_context_processor
@@ -38,14 +49,38 @@ def _back(default_status: str = "pending") -> str:
 
 @bp.get("/")
 def queue():
-    """The queue: a tab per status with counts; pending oldest first; 25 a page."""
+    """The queue: a tab per status with counts; pending oldest first; 25 a page.
+
+    Rendered once per distinct content in each worker: the key holds every row shown, the
+    counts, the page and the moderator, so any change anywhere gives a new page; the form token
+    is filled in per request. A page with a message to show once is rendered fresh."""
     status = request.args.get("status", CommentStatus.PENDING.value)
     if status not in TABS:
         abort(404)
-    page = db.paginate(queue_query(status), page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["MODERATION_PER_PAGE"])
-    return render_template("moderation/queue.html", page=page, status=status, counts=status_counts(),
-                           tabs=TABS, form=EmptyForm())
+    counts = status_counts()
+    page = queue_page(status, request.args.get("page", 1, type=int), current_app.config["MODERATION_PER_PAGE"],
+                      total=counts[status])
+    if page is None:
+        abort(404)
+    if "_flashes" in session:
+        return _render_queue(page, status, counts)
+    key = (id(current_app._get_current_object()), current_user.get_id(), current_user.name, current_user.is_admin,
+           request.full_path, status, tuple(counts.items()), page.page, tuple(tuple(row) for row in page.items))
+    cached = queue_pages.get_or_render(key, lambda: HoledPage(_render_queue(page, status, counts, holes=True)))
+    return cached.fill({"csrf": form_token()})
+
+
+def _render_queue(page, status: str, counts: dict[str, int], holes: bool = False) -> str:
+    token = {"csrf_token": lambda: hole("csrf")} if holes else {}
+    return render_template("moderation/queue.html", page=page, status=status, counts=counts, tabs=TABS,
+                           form=EmptyForm(), items_html=[_item_html(row) for row in page.items], **token)
+
+
+def _item_html(row) -> Markup:
+    """One queue item, rendered once per distinct row (see blog.queue) in each worker."""
+    key = (id(current_app._get_current_object()), tuple(row))
+    return Markup(queue_items.get_or_render(key, lambda: render_template(
+        "moderation/_item.html", c=row, flags=flag_list(row.flags))))
 
 
 def _selected_action() -> tuple[str, list[int]]:

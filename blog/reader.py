@@ -12,6 +12,7 @@ from blog.auth import is_signed_in
 from blog.errors import render_error
 from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
 from blog.extensions import db, limiter
+from blog.form_tokens import form_token
 from blog.forms import CommentForm
 from blog.fragments import HoledPage, comment_blocks, hole, page_cache
 from blog.models import Article, Comment, CommentStatus
@@ -155,7 +156,7 @@ def article(slug: str):
         key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, is_open)
         page = page_cache.get_or_render(key, lambda: HoledPage(render_article(
             _load_article(state.id), csrf_value=hole("csrf"), views_text=hole("views"))[0]))
-        body = page.fill({"csrf": generate_csrf(), "views": count_noun(state.view_count, "view")})
+        body = page.fill({"csrf": form_token(), "views": count_noun(state.view_count, "view")})
     else:
         body = render_article(_load_article(state.id), view_count=state.view_count)[0]
     response = make_response(body)

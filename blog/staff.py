@@ -25,6 +25,14 @@ def admin_required(view):
     return wrapped
 
 
+
+@bp.after_request
+def _not_stored(response):
+    """Staff pages show commenters' emails: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/dashboard")
 def dashboard():
     """Pending count, views and comments over 30 days (site and per article), top articles."""

@@ -257,3 +257,16 @@ def test_comment_posts_are_rate_limited_with_a_readable_page(app_config, make_ar
         assert db.session.execute(db.select(db.func.count()).select_from(Comment)).scalar_one() == 3
     other = ReaderActions(browser_client(limited, "203.0.113.51"))
     assert other.comment("a", body="Someone else").status_code == 303
+
+
+def test_a_returning_readers_token_is_reused_for_a_minute_and_always_accepted(app, reader, other_reader, slug):
+    """Cached pages reuse a signed token for up to a minute (blog.form_tokens); it must stay one the
+    form accepts, stay tied to this reader's session and never be handed to another reader."""
+    first = csrf_token_from(reader.open(slug).get_data(as_text=True))
+    again = csrf_token_from(reader.open(slug).get_data(as_text=True))
+    assert again == first
+    assert csrf_token_from(other_reader.open(slug).get_data(as_text=True)) != first
+    stolen = other_reader.client.post(f"/post/{slug}/comments", data={"csrf_token": first, "name": "Eve", "body": "x"})
+    assert stolen.status_code == 400 and stored(app) == []
+    response = reader.client.post(f"/post/{slug}/comments", data={"csrf_token": again, "name": "Ana", "body": "Hi"})
+    assert response.status_code == 303 and len(stored(app)) == 1

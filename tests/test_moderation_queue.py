@@ -130,6 +130,10 @@ def test_the_clinic_replies_under_the_readers_comment_with_a_badge(app, moderato
     assert "Please ask your doctor." in page and "2 comments" in page
     reply = max(comments(app).values(), key=lambda c: c.id)
     assert reply.is_clinic and reply.parent_id == cid and reply.status == "approved"
+    # The clinic's own reply is not a comment to moderate: the tab counts and lists only the reader's.
+    approved = moderator.client.get("/moderation/?status=approved").get_data(as_text=True)
+    assert re.search(r'Approved <span class="count">\(1\)</span>', approved)
+    assert approved.count('class="queue-item"') == 1
 
 
 def test_closing_comments_from_the_queue(app, moderator, reader, article):
@@ -190,3 +194,26 @@ def test_moderators_reading_articles_do_not_add_views(app, moderator, article):
     with app.app_context():
         from blog.models import Article
         assert db.session.execute(db.select(Article.view_count)).scalar_one() == 0
+
+
+def test_the_queue_shows_changes_made_elsewhere_on_its_next_load(app, moderator, reader, article):
+    """Queue pages are cached per worker; a change made by another worker, host or the CLI must
+    still show on the next load. Here the change goes straight to the database, as theirs would."""
+    post_comments(reader, "Original words", name="Ana", email="ana@example.org")
+    assert "Original words" in moderator.client.get("/moderation/").get_data(as_text=True)
+    with app.app_context():
+        comment = db.session.get(Comment, 1)
+        comment.body_raw, comment.body_html = "Edited words", "<p>Edited words</p>"
+        db.session.commit()
+    html = moderator.client.get("/moderation/").get_data(as_text=True)
+    assert "Edited words" in html and "Original words" not in html
+    forget = app.test_cli_runner().invoke(args=["forget-commenter", "ana@example.org"])
+    assert forget.exit_code == 0, forget.output
+    html = moderator.client.get("/moderation/").get_data(as_text=True)
+    assert "Former reader" in html and "ana@example.org" not in html and "Ana<" not in html
+
+
+def test_staff_pages_are_never_stored_by_browsers_or_proxies(moderator):
+    for path in ("/moderation/", "/moderation/dashboard", "/moderation/log"):
+        response = moderator.client.get(path)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", path
