@@ -174,18 +174,19 @@ def _comment_rate_limit() -> str:
 @limiter.limit(_comment_rate_limit)
 def post_comment(slug: str):
     """Accept a reader comment into the moderation queue (Post/Redirect/Get)."""
-    found = get_published_article(slug)
-    if found is None:
+    opened = open_article(slug)
+    if opened is None:
         abort(404)
-    if not _comments_open(found):
+    state = opened[0]
+    if not _comments_open(state):
         abort(403, description="Comments are closed on this article.")
     form = CommentForm()
     if not form.validate_on_submit():
-        return render_article(found, form, status=400,
+        return render_article(_load_article(state.id), form, status=400,
                               form_message="Your comment was not sent yet. Please check the fields marked below.")
     try:
         comment = submit_comment(
-            found,
+            state,
             name=form.name.data,
             email=form.email.data or None,
             body=form.body.data,
@@ -195,7 +196,7 @@ def post_comment(slug: str):
         )
     except CommentRejected as exc:
         form.parent_id.errors = [str(exc)]
-        return render_article(found, form, status=400, form_message=str(exc))
+        return render_article(_load_article(state.id), form, status=400, form_message=str(exc))
     if comment.status == "pending":
         _remember_own_comment(comment.id)
         notify_new_comment(comment.id, url_for("moderation.queue", _external=True))

@@ -157,8 +157,11 @@ def clean_html(html: str) -> str:
     """Apply the comment policy to HTML, to a fixed point, so that cleaning again changes nothing.
 
     One pass is not always stable: a link unwrapped for an unsafe href leaves its text, and a URL in
-    that text is only linkified by the next pass. The second pass is the check; a third is rare."""
+    that text is only linkified by the next pass. The second pass is the check; a third is rare.
+    When a pass changes nothing, its output is its input, so that is a fixed point already."""
     cleaned = _COMMENT_CLEANER.clean(html)
+    if cleaned == html:
+        return cleaned
     for _ in range(MAX_PASSES - 1):
         again = _COMMENT_CLEANER.clean(cleaned)
         if again == cleaned:
