@@ -7,7 +7,6 @@ and deleted when its day is over, after which nobody can link a hash to a visito
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import secrets
 import threading
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from blog.dbutil import upsert
+from blog.dbutil import DriverConnection, driver_connection, parse_date, parse_datetime, upsert
 from blog.extensions import db
 from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
 from blog.privacy import keyed_hash
@@ -102,25 +101,10 @@ day AS (INSERT INTO {_D} (article_id, day, views) SELECT id, :day, 1 FROM page W
 SELECT id, slug, source_hash, comments_version, comments_open, published,
        coalesce((SELECT view_count FROM bump), view_count), modified_at, EXISTS (SELECT 1 FROM bump)
 FROM page"""
-# SQLite stores what SQLAlchemy writes as text in this format; compared as text, so it must match.
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
-
-@functools.cache
-def _pg(sql: str) -> str:
-    return re.sub(r":(\w+)", r"%(\1)s", sql)
-
-
-def _sqlite_params(params: dict) -> dict:
-    return {key: value.strftime(_SQLITE_DATETIME) if isinstance(value, dt.datetime)
-            else value.isoformat() if isinstance(value, dt.date) else value
-            for key, value in params.items()}
-
-
-def _sqlite_state(row) -> PageState:
-    id_, slug, source_hash, version, is_open, published, views, modified = row
-    return PageState(id_, slug, source_hash, version, bool(is_open), dt.date.fromisoformat(published),
-                     views, dt.datetime.fromisoformat(modified))
+def _page_state(row) -> PageState:
+    id_, slug, source_hash, version, is_open, published, views, modified = row[:8]
+    return PageState(id_, slug, source_hash, version, bool(is_open), parse_date(published), views,
+                     parse_datetime(modified))
 
 
 def open_article(
@@ -144,58 +128,52 @@ def open_article(
     if visitor is not None:
         params.update(visitor=visitor_hash(*visitor, slug, now), now=now,
                       window_start=now - dt.timedelta(minutes=window_minutes))
-    raw = db.engine.raw_connection()
-    try:
-        if db.engine.dialect.name == "postgresql":
-            opened = _open_on_postgresql(raw, params, visitor is not None)
+    with driver_connection(autocommit=True) as connection:
+        if connection.is_postgresql:
+            opened = _open_on_postgresql(connection, params, visitor is not None)
         else:
-            opened = _open_on_sqlite(raw, _sqlite_params(params), visitor is not None)
-    finally:
-        raw.close()  # back to the pool, which rolls back anything left open
+            opened = _open_on_sqlite(connection, params, visitor is not None)
     if opened is not None and opened[1]:
         _maybe_clean_up(now, params["window_start"])
     return opened
 
 
-def _open_on_sqlite(raw, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+def _open_on_sqlite(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+    raw = connection.raw
     cursor = raw.cursor()
     try:
         row = None
         if counting:  # the INSERT opens the write transaction (the driver's implicit BEGIN)
-            cursor.execute(_CLAIM, params)
+            connection.execute(cursor, _CLAIM, params)
             if cursor.fetchone() is not None:
-                cursor.execute(_BUMP, params)
+                connection.execute(cursor, _BUMP, params)
                 row = cursor.fetchone()
                 if row is not None:
-                    cursor.execute(_DAY, {**params, "article_id": row[0]})
+                    connection.execute(cursor, _DAY, {**params, "article_id": row[0]})
         counted = row is not None
         if not counted:
-            cursor.execute(_READ, params)
+            connection.execute(cursor, _READ, params)
             row = cursor.fetchone()
         if row is None:
             raw.rollback()  # no such article: no visitor slot kept either
             return None
         raw.commit()
-        return _sqlite_state(row), counted
+        return _page_state(row), counted
     finally:
         cursor.close()
 
 
-def _open_on_postgresql(raw, params: dict, counting: bool) -> tuple[PageState, bool] | None:
-    driver = raw.driver_connection
-    driver.autocommit = True  # one statement is its own transaction: no BEGIN/COMMIT round trips
-    try:
-        with driver.cursor() as cursor:
-            if counting:
-                row = cursor.execute(_pg(_PG_OPEN), params).fetchone()
-            else:
-                row = cursor.execute(_pg(_READ), params).fetchone()
-                row = row and (*row, False)
-    finally:
-        driver.autocommit = False
+def _open_on_postgresql(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+    """Autocommit: the one statement is its own transaction."""
+    with connection.raw.cursor() as cursor:
+        if counting:
+            row = connection.execute(cursor, _PG_OPEN, params).fetchone()
+        else:
+            row = connection.execute(cursor, _READ, params).fetchone()
+            row = row and (*row, False)
     if row is None:
         return None
-    return PageState(*row[:8]), row[8]
+    return _page_state(row), row[8]
 
 
 def record_view(slug: str, address: str, user_agent: str, window_minutes: int = 30,

@@ -38,8 +38,7 @@ def index():
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     if page < 1:
         abort(404)
-    with db.engine.connect() as connection:
-        total, rows = index_page_state(connection, page, per_page)
+    total, rows = index_page_state(page, per_page)
     if not rows and page != 1:
         abort(404)
     if _same_for_every_reader():

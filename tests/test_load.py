@@ -1,4 +1,5 @@
 """Load and faults on a real gunicorn: 32 concurrent clients, a worker killed mid-load, an import killed mid-way."""
+import http.client
 import os
 import signal
 import subprocess
@@ -61,7 +62,7 @@ def drive(server, seconds: float, tally: Tally, during=None):
                     tally.server_errors += reply.status >= 500
                     if ok:
                         tally.last_success = time.monotonic()
-            except OSError:
+            except (OSError, http.client.HTTPException):  # refused, reset, or cut mid-response by the kill
                 with tally.lock:
                     tally.connection_errors += 1
 

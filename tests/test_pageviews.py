@@ -86,3 +86,26 @@ def test_old_visitor_hashes_and_salts_are_cleaned_up(app, make_article):
         clean_up_visits(now, now - dt.timedelta(minutes=30))
         assert db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one() == 1
         assert [s.day for s in db.session.execute(db.select(VisitorSalt)).scalars()] == [now.date()]
+
+
+def visits_stored(app) -> int:
+    with app.app_context():
+        return db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one()
+
+
+def test_unknown_or_future_articles_count_nothing_and_keep_no_visitor(app, client, make_article):
+    """The view is claimed before the article is known to be published; a 404 must undo the claim."""
+    future = make_article("Coming Soon", published="2999-01-01")
+    assert client.get("/post/no-such-article").status_code == 404
+    assert client.get(f"/post/{future}").status_code == 404
+    assert visits_stored(app) == 0
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.sum(Article.view_count))).scalar_one() == 0
+        assert db.session.execute(db.select(DailyViews)).first() is None
+
+
+def test_the_page_shows_the_count_including_this_view(app, client, make_article):
+    slug = make_article()
+    client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
+    html = client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.2"}).get_data(as_text=True)
+    assert "2 views ·" in html and view_count(app, slug) == 2 and visits_stored(app) == 2
