@@ -67,6 +67,8 @@ class Comment(db.Model):
         # The article page and the queue both filter by article and status, oldest first.
         Index("ix_comment_article_status_created", "article_id", "status", "created_at"),
         Index("ix_comment_status_created", "status", "created_at"),
+        # The queue's tabs and their (capped) counts: moderated comments only, oldest first.
+        Index("ix_comment_status_clinic_created", "status", "is_clinic", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,12 +11,14 @@ from blog.form_tokens import form_token
 from blog.forms import EmptyForm, ModerationBodyForm
 from blog.fragments import HoledPage, hole, queue_items, queue_pages
 from blog.moderating import (
-    STATUS_ACTIONS, delete_forever, edit_body, reply_as_clinic, set_comments_open, set_status, status_counts,
+    STATUS_ACTIONS, delete_forever, edit_body, queue_count, reply_as_clinic, set_comments_open, set_status,
+    status_counts,
 )
 from blog.models import Comment, CommentStatus
 from blog.queue import flag_list, queue_page
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+bp.add_app_template_filter(queue_count)
 
 TABS = [s.value for s in CommentStatus]
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "restore": "Moved back to pending",

@@ -8,11 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import Row, bindparam, false
 from sqlalchemy.orm import aliased
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
+from blog.moderating import COUNT_CAP
 
 _parent = aliased(Comment)
 _ITEMS = (
@@ -24,7 +25,7 @@ _ITEMS = (
     )
     .join(Article, Comment.article_id == Article.id)
     .outerjoin(_parent, Comment.parent_id == _parent.id)
-    .where(Comment.status == bindparam("status"), Comment.is_clinic.is_(False))
+    .where(Comment.status == bindparam("status"), Comment.is_clinic == false())
     .limit(bindparam("limit")).offset(bindparam("offset"))
 )
 # Pending oldest first (first come, first served), the other tabs newest first.
@@ -39,19 +40,20 @@ class QueuePage:
     items: list[Row]
     page: int
     per_page: int
-    total: int
+    total: int  # capped (blog.moderating.COUNT_CAP): past the cap, pages is a lower bound
+    has_next: bool
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return max(1, math.ceil(self.total / self.per_page), self.page + self.has_next)
+
+    @property
+    def pages_known(self) -> bool:
+        return self.total < COUNT_CAP
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def prev_num(self) -> int:
@@ -68,11 +70,12 @@ def queue_page(status: str, page: int, per_page: int, total: int) -> QueuePage |
     if page < 1:
         return None
     query = _OLDEST_FIRST if status == CommentStatus.PENDING.value else _NEWEST_FIRST
-    params = {"status": status, "limit": per_page, "offset": (page - 1) * per_page}
+    # One row more than a page says whether there is a next page, whatever the (capped) total.
+    params = {"status": status, "limit": per_page + 1, "offset": (page - 1) * per_page}
     items = db.session.connection().execute(query, params).all()
     if not items and page > 1:
         return None
-    return QueuePage(items, page, per_page, total)
+    return QueuePage(items[:per_page], page, per_page, total, has_next=len(items) > per_page)
 
 
 def flag_list(flags: str) -> list[str]:

@@ -17,7 +17,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(app):
         version = db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert {"article", "comment", "daily_views", "moderator", "moderation_event"} <= tables
     assert diff == []
-    assert version == "0002"
+    assert version == "0003"
 
 
 def test_init_db_ends_at_the_same_schema_as_db_upgrade(app, runner):

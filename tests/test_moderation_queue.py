@@ -217,3 +217,21 @@ def test_staff_pages_are_never_stored_by_browsers_or_proxies(moderator):
     for path in ("/moderation/", "/moderation/dashboard", "/moderation/log"):
         response = moderator.client.get(path)
         assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", path
+
+
+def test_a_flood_of_comments_is_counted_up_to_a_cap_and_still_paged_to_the_end(app, moderator, make_article):
+    """Counting every pending comment on every queue load grew with the table (bench/run); the
+    counts stop at 1,000 and the pages still reach the last comment."""
+    make_article()
+    with app.app_context():
+        db.session.execute(db.insert(Comment), [
+            {"article_id": 1, "author_name": f"R{n}", "body_raw": f"flood {n}", "body_html": f"<p>flood {n}</p>"}
+            for n in range(1005)])
+        db.session.commit()
+    first = moderator.client.get("/moderation/").get_data(as_text=True)
+    assert re.search(r'Pending <span class="count">\(1,000\+\)</span>', first)
+    assert 'aria-label="1,000+ pending">1,000+<' in first
+    assert "Page 1 of 40 or more" in first and "Next page" in first
+    last = moderator.client.get("/moderation/?page=41").get_data(as_text=True)
+    assert last.count('class="queue-item"') == 5 and "flood 1004" in last and "Next page" not in last
+    assert moderator.client.get("/moderation/?page=42").status_code == 404
