@@ -88,7 +88,11 @@ _READ = f"SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}"
 _DAY = (f"INSERT INTO {_D} (article_id, day, views) VALUES (:article_id, :day, 1) "
         f"ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1")
 # PostgreSQL: all of it as one statement in autocommit, so a counted view is one round trip.
-# Data-modifying CTEs run whether or not the final SELECT reads them.
+# Data-modifying CTEs run whether or not the final SELECT reads them. The statement's own
+# transaction commits without waiting for the WAL flush (set_config(..., true) is local to it):
+# the same durability as SQLite's synchronous=NORMAL here, where a dead worker loses nothing and
+# only a crash of the database server or machine can lose the last fraction of a second of view
+# counts, consistently (claim, total and day together). Comments always commit synchronously.
 _PG_OPEN = f"""
 WITH page AS (SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}),
 claim AS (INSERT INTO {_V} (visitor_hash, counted_at) SELECT :visitor, :now FROM page
@@ -99,8 +103,11 @@ bump AS (UPDATE {_A} SET view_count = view_count + 1
 day AS (INSERT INTO {_D} (article_id, day, views) SELECT id, :day, 1 FROM page WHERE EXISTS (SELECT 1 FROM bump)
         ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1)
 SELECT id, slug, source_hash, comments_version, comments_open, published,
-       coalesce((SELECT view_count FROM bump), view_count), modified_at, EXISTS (SELECT 1 FROM bump)
+       coalesce((SELECT view_count FROM bump), view_count), modified_at, EXISTS (SELECT 1 FROM bump),
+       set_config('synchronous_commit', 'off', true)
 FROM page"""
+
+
 def _page_state(row) -> PageState:
     id_, slug, source_hash, version, is_open, published, views, modified = row[:8]
     return PageState(id_, slug, source_hash, version, bool(is_open), parse_date(published), views,

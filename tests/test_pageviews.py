@@ -109,3 +109,19 @@ def test_the_page_shows_the_count_including_this_view(app, client, make_article)
     client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
     html = client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.2"}).get_data(as_text=True)
     assert "2 views ·" in html and view_count(app, slug) == 2 and visits_stored(app) == 2
+
+
+def test_a_counted_view_leaves_the_connection_committing_synchronously(app, client, make_article):
+    """On PostgreSQL the view statement commits without waiting for the WAL flush; that setting
+    must end with its own transaction, or comments stored later on the same pooled connection
+    would lose their durability too."""
+    slug = make_article()
+    for n in range(8):  # enough to reuse every pooled connection
+        client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": f"198.51.100.{n}"})
+    assert view_count(app, slug) == 8
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return  # SQLite: synchronous=NORMAL for every transaction (see blog/__init__.py)
+        for _ in range(8):
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
