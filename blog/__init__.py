@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from blog import auth, cli, errors, feeds, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
 from blog.extensions import csrf, db, limiter, login_manager
+from blog.signing import OneSignerSerializer
 from blog.sqlite_maintenance import SAFETY_NET_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,13 +66,17 @@ def _skip_global_rate_limit_check(app: Flask) -> None:
 
 
 class CachedSignerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signer built once per app instead of per request."""
+    """Flask's signed-cookie sessions, with the serializer, its signer and keys built once per app
+    instead of per request (blog.signing)."""
 
     def get_signing_serializer(self, app: Flask):
-        signer = app.extensions.get("session_signer")
-        if signer is None:
-            signer = app.extensions["session_signer"] = super().get_signing_serializer(app)
-        return signer
+        serializer = app.extensions.get("session_signer")
+        if serializer is None and app.secret_key:
+            keys = [*(app.config["SECRET_KEY_FALLBACKS"] or []), app.secret_key]  # current key last
+            serializer = app.extensions["session_signer"] = OneSignerSerializer(
+                keys, salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
+        return serializer
 
 
 def _init_migrations(app: Flask) -> None:

@@ -1,0 +1,40 @@
+"""Session cookies and form tokens made with cached signers are the ones Flask and Flask-WTF make."""
+from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import validate_csrf
+
+from blog import create_app
+from tests.conftest import csrf_token_from
+
+
+def stock_serializer(secret, fallbacks=None):
+    app = Flask(__name__)
+    app.secret_key = secret
+    app.config["SECRET_KEY_FALLBACKS"] = fallbacks
+    return SecureCookieSessionInterface().get_signing_serializer(app)
+
+
+def test_a_fresh_readers_cookie_and_token_are_what_flask_and_flask_wtf_accept(app, client, make_article):
+    slug = make_article()
+    page = client.get(f"/post/{slug}")
+    token = csrf_token_from(page.get_data(as_text=True))
+    cookie = page.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    data = stock_serializer(app.config["SECRET_KEY"]).loads(cookie)
+    assert "csrf_token" in data and "_user_id" not in data
+    with app.test_request_context():
+        session["csrf_token"] = data["csrf_token"]
+        validate_csrf(token)  # raises if Flask-WTF does not accept it
+
+
+def test_cookies_signed_with_an_old_key_still_open_after_rotation(tmp_path):
+    rotated = create_app({"TESTING": True, "SECRET_KEY": "new key", "SECRET_KEY_FALLBACKS": ["old key"],
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite'}"})
+    old_cookie = stock_serializer("old key").dumps({"own_comments": [7]})
+    with rotated.test_request_context(headers={"Cookie": f"session={old_cookie}"}):
+        opened = rotated.session_interface.open_session(rotated, request)
+        assert opened["own_comments"] == [7]
+    forged = stock_serializer("another key").dumps({"own_comments": [7]})
+    with rotated.test_request_context(headers={"Cookie": f"session={forged}"}):
+        assert dict(rotated.session_interface.open_session(rotated, request)) == {}
+    new_cookie = rotated.session_interface.get_signing_serializer(rotated).dumps({"a": 1})
+    assert stock_serializer("new key").loads(new_cookie) == {"a": 1}
