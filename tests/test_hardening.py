@@ -166,8 +166,12 @@ def test_each_request_is_logged_once_with_an_id_and_nothing_private(app, client,
     with caplog.at_level(logging.INFO, logger="blog.requests"):
         staff.login()
         client.get("/healthz?token=abc", headers={"X-Request-ID": "req-123"})
+        response = client.get("/post/x%0Arid=forged%20GET%20/admin%20200", headers={"X-Request-ID": "bad id <x>"})
     lines = [r.getMessage() for r in caplog.records if r.name == "blog.requests"]
     assert "rid=req-123 GET /healthz 200" in " ".join(lines)
+    # A decoded %0A cannot start a forged line, and an unsafe incoming id is replaced.
+    assert response.status_code == 404 and "\n" not in lines[-1] and "bad id" not in caplog.text
+    assert response.headers["X-Request-ID"] in lines[-1] and len(lines) == 4
     text = caplog.text
     cookie = client.get_cookie("session").value
     for secret in ("203.0.113.7", "correct horse", cookie, "token=abc"):
