@@ -106,6 +106,7 @@ def index_page_state(page: int, per_page: int) -> tuple[int, list[IndexRow]]:
     """(total published, the rows of one index page), in one autocommit read of two statements."""
     params = {"today": today(), "limit": per_page, "offset": (page - 1) * per_page}
     with driver_connection(autocommit=True) as connection:
+        params = connection.bind(params)
         cursor = connection.raw.cursor()
         try:
             total = connection.execute(cursor, _INDEX_TOTAL, params).fetchone()[0]

@@ -43,12 +43,17 @@ class DriverConnection:
     def is_postgresql(self) -> bool:
         return self.dialect == "postgresql"
 
-    def execute(self, cursor, sql: str, params: dict):
+    def bind(self, params: dict) -> dict:
+        """Parameters as this driver takes them (SQLite: dates and datetimes as SQLAlchemy stores them)."""
         if self.is_postgresql:
-            return cursor.execute(_pyformat(sql), params)
-        return cursor.execute(sql, {key: value.strftime(SQLITE_DATETIME) if isinstance(value, dt.datetime)
-                                    else value.isoformat() if isinstance(value, dt.date) else value
-                                    for key, value in params.items()})
+            return params
+        return {key: value.strftime(SQLITE_DATETIME) if isinstance(value, dt.datetime)
+                else value.isoformat() if isinstance(value, dt.date) else value
+                for key, value in params.items()}
+
+    def execute(self, cursor, sql: str, bound: dict):
+        """Run SQL written in :name style with parameters from bind()."""
+        return cursor.execute(_pyformat(sql) if self.is_postgresql else sql, bound)
 
 
 @contextlib.contextmanager
@@ -56,13 +61,14 @@ def driver_connection(autocommit: bool = False) -> Iterator[DriverConnection]:
     """A connection from the app's pool, returned (and rolled back if left open) afterwards.
     `autocommit` makes each statement its own transaction on PostgreSQL: no BEGIN and COMMIT round
     trips. SQLite starts a transaction at the first write and needs no such switch."""
-    raw = db.engine.raw_connection()
-    postgres = db.engine.dialect.name == "postgresql"
+    engine = db.engine
+    raw = engine.raw_connection()
+    postgres = engine.dialect.name == "postgresql"
     try:
         if autocommit and postgres:
             raw.driver_connection.autocommit = True
         try:
-            yield DriverConnection(raw, db.engine.dialect.name)
+            yield DriverConnection(raw, engine.dialect.name)
         finally:
             if autocommit and postgres:
                 raw.driver_connection.autocommit = False

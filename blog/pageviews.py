@@ -136,10 +136,11 @@ def open_article(
         params.update(visitor=visitor_hash(*visitor, slug, now), now=now,
                       window_start=now - dt.timedelta(minutes=window_minutes))
     with driver_connection(autocommit=True) as connection:
+        bound = connection.bind(params)
         if connection.is_postgresql:
-            opened = _open_on_postgresql(connection, params, visitor is not None)
+            opened = _open_on_postgresql(connection, bound, visitor is not None)
         else:
-            opened = _open_on_sqlite(connection, params, visitor is not None)
+            opened = _open_on_sqlite(connection, bound, visitor is not None)
     if opened is not None and opened[1]:
         _maybe_clean_up(now, params["window_start"])
     return opened
