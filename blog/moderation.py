@@ -16,21 +16,16 @@ from blog.moderating import (
 )
 from blog.models import Comment, CommentStatus
 from blog.queue import flag_list, queue_page
+from blog.security import not_stored
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+bp.after_request(not_stored)
 bp.add_app_template_filter(queue_count)
 
 TABS = [s.value for s in CommentStatus]
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "restore": "Moved back to pending",
         "delete": "Deleted"}
 
-
-
-@bp.after_request
-def _not_stored(response):
-    """Staff pages show commenters' emails: no browser or proxy may keep a copy."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.app_context_processor

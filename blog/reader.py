@@ -149,7 +149,7 @@ def article(slug: str):
     )
     if opened is None:
         abort(404)
-    state, _counted = opened
+    state = opened[0]
     if _same_for_every_reader():
         is_open = _comments_open(state)
         key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, is_open)

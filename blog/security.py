@@ -58,6 +58,12 @@ class SecurityHeaders:
         return self.wsgi_app(environ, start_with_headers)
 
 
+def not_stored(response):
+    """For staff pages, which show commenters' emails: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class StaticVersions:
     """Content hashes of static files, for cache-busting URLs: /static/style.css?v=3f2a9c1e."""
 

@@ -12,8 +12,10 @@ from blog.extensions import db
 from blog.forms import EmptyForm, ModeratorForm
 from blog.moderating import log_query, status_counts
 from blog.models import Article, CommentStatus, Moderator
+from blog.security import not_stored
 
 bp = Blueprint("staff", __name__, url_prefix="/moderation")
+bp.after_request(not_stored)
 
 
 def admin_required(view):
@@ -24,13 +26,6 @@ def admin_required(view):
         return view(*args, **kwargs)
     return wrapped
 
-
-
-@bp.after_request
-def _not_stored(response):
-    """Staff pages show commenters' emails: no browser or proxy may keep a copy."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/dashboard")
