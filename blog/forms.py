@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from blog.comment_tokens import ArticleCSRF
 from blog.sanitize import strip_controls
 from blog.text import clean_email, clean_name
 
@@ -11,6 +12,21 @@ BODY_MAX = 5000
 
 
 class CommentForm(FlaskForm):
+    """A reader's comment on one article. Its CSRF token is the article's (blog.comment_tokens),
+    so the form needs no session: build it with CommentForm.for_article(article_id)."""
+
+    class Meta:
+        csrf_class = ArticleCSRF
+
+    @classmethod
+    def for_article(cls, article_id: int) -> "CommentForm":
+        return cls(meta={"csrf_context": article_id})
+
+    def token_errors(self) -> list[str]:
+        """What was wrong with the form's CSRF token, if anything (empty when CSRF is off)."""
+        field = getattr(self, self.meta.csrf_field_name, None) if self.meta.csrf else None
+        return list(field.errors) if field is not None else []
+
     name = StringField(
         "Name",
         filters=[clean_name],

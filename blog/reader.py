@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from blog.articles import get_published_article, index_page_state, published_articles_query
 from blog.auth import is_signed_in
 from blog.errors import render_error
+from blog.comment_tokens import CROSS_SITE, comment_token
 from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
-from blog.extensions import db, limiter
-from blog.form_tokens import form_token
+from blog.extensions import csrf, db, limiter
 from blog.forms import CommentForm
 from blog.fragments import HoledPage, comment_blocks, hole, page_cache
 from blog.models import Article, Comment, CommentStatus
@@ -100,7 +100,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
                    form_message: str | None = None, view_count: int | None = None,
                    csrf_value: str | None = None, views_text: str | None = None):
     """The article page; with a failed form, the same page re-filled with the reader's input."""
-    form = form or CommentForm()
+    form = form or CommentForm.for_article(article.id)
     if status == 200 and not form.parent_id.data:
         reply_to = request.args.get("reply_to", type=int)
         if reply_to:
@@ -118,7 +118,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         form_message=form_message,
         reply_target=reply_target,
         comments_open=is_open,
-        csrf_value=csrf_value or generate_csrf(),
+        csrf_value=csrf_value or comment_token(article.id),
         views_text=views_text or count_noun(views, "view"),
     )
     return html, status
@@ -155,7 +155,7 @@ def article(slug: str):
         key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, is_open)
         page = page_cache.get_or_render(key, lambda: HoledPage(render_article(
             _load_article(state.id), csrf_value=hole("csrf"), views_text=hole("views"))[0]))
-        body = page.fill({"csrf": form_token(), "views": count_noun(state.view_count, "view")})
+        body = page.fill({"csrf": comment_token(state.id), "views": count_noun(state.view_count, "view")})
     else:
         body = render_article(_load_article(state.id), view_count=state.view_count)[0]
     response = make_response(body)
@@ -169,18 +169,23 @@ def _comment_rate_limit() -> str:
     return current_app.config["COMMENT_RATE_LIMIT"]
 
 
+@csrf.exempt  # the form checks its own token and origin (blog.comment_tokens): no session needed
 @bp.post("/post/<slug>/comments")
 @limiter.limit(_comment_rate_limit)
 def post_comment(slug: str):
     """Accept a reader comment into the moderation queue (Post/Redirect/Get)."""
+    request.form  # an oversized body is answered 413 before anything else, as for every form
     opened = open_article(slug)
     if opened is None:
         abort(404)
     state = opened[0]
     if not _comments_open(state):
         abort(403, description="Comments are closed on this article.")
-    form = CommentForm()
-    if not form.validate_on_submit():
+    form = CommentForm.for_article(state.id)
+    valid = form.validate_on_submit()
+    if form.token_errors():
+        raise CSRFError(form.token_errors()[0])
+    if not valid:
         return render_article(_load_article(state.id), form, status=400,
                               form_message="Your comment was not sent yet. Please check the fields marked below.")
     try:
@@ -210,7 +215,7 @@ def _refill_after_error(error, status: int, message: str):
     found = get_published_article(request.view_args.get("slug", ""))
     if found is None or not _comments_open(found):
         return None
-    form = CommentForm()  # re-filled from request.form; the page gets a fresh token
+    form = CommentForm.for_article(found.id)  # re-filled from request.form; the page gets a fresh token
     return render_article(found, form, status=status, form_message=message)
 
 
@@ -222,6 +227,11 @@ def csrf_error(error):
             "error.html", code=400, title="We could not read what you sent",
             message="Your browser sent text that is not valid UTF-8, so nothing was saved. "
                     "Go back, check the text and try again."), 400
+    if error.description == CROSS_SITE:
+        return render_template(
+            "error.html", code=400, title="This form was sent from another site",
+            message="Comments can only be sent from this site's own article pages, so nothing was saved. "
+                    "Open the article here, write your comment and send it again."), 400
     refilled = _refill_after_error(
         error, 400, "This form expired before it was sent, so your comment was not saved. "
                     "Your text is still below: please send it again.")
@@ -229,7 +239,7 @@ def csrf_error(error):
         return refilled
     return render_template(
         "error.html", code=400, title="This form has expired",
-        message="The page was open too long or your browser blocked its cookie. "
+        message="The page was open too long before the form was sent. "
                 "Go back, reload the page and try again."), 400
 
 

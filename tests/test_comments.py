@@ -1,5 +1,6 @@
 """Reader comments: held for moderation, sanitized, and every kind of bad input answered clearly."""
 import re
+import time
 from html import unescape
 
 import pytest
@@ -259,14 +260,69 @@ def test_comment_posts_are_rate_limited_with_a_readable_page(app_config, make_ar
     assert other.comment("a", body="Someone else").status_code == 303
 
 
-def test_a_returning_readers_token_is_reused_for_a_minute_and_always_accepted(app, reader, other_reader, slug):
-    """Cached pages reuse a signed token for up to a minute (blog.form_tokens); it must stay one the
-    form accepts, stay tied to this reader's session and never be handed to another reader."""
-    first = csrf_token_from(reader.open(slug).get_data(as_text=True))
-    again = csrf_token_from(reader.open(slug).get_data(as_text=True))
-    assert again == first
-    assert csrf_token_from(other_reader.open(slug).get_data(as_text=True)) != first
-    stolen = other_reader.client.post(f"/post/{slug}/comments", data={"csrf_token": first, "name": "Eve", "body": "x"})
-    assert stolen.status_code == 400 and stored(app) == []
-    response = reader.client.post(f"/post/{slug}/comments", data={"csrf_token": again, "name": "Ana", "body": "Hi"})
+def test_reading_sets_no_cookie_and_every_reader_gets_the_articles_token(app, reader, other_reader, slug):
+    """Reading a health article leaves nothing behind in the browser: the comment form's token is
+    the article's own (blog.comment_tokens), the same for every reader, so no session is needed."""
+    page = reader.open(slug)
+    assert "Set-Cookie" not in page.headers and reader.client.get_cookie("session") is None
+    token = csrf_token_from(page.get_data(as_text=True))
+    assert csrf_token_from(other_reader.open(slug).get_data(as_text=True)) == token
+    response = other_reader.client.post(f"/post/{slug}/comments", data={"csrf_token": token, "name": "Eve", "body": "x"})
     assert response.status_code == 303 and len(stored(app)) == 1
+    # Only a reader who commented carries a cookie: it shows them their own pending comment.
+    assert other_reader.client.get_cookie("session") is not None and reader.client.get_cookie("session") is None
+
+
+def test_a_token_is_good_for_its_own_article_only_and_expires(app, reader, make_article, slug):
+    other = make_article(title="Another article")
+    token = csrf_token_from(reader.open(other).get_data(as_text=True))
+    moved = reader.client.post(f"/post/{slug}/comments", data={"csrf_token": token, "name": "A", "body": "Kept"})
+    assert moved.status_code == 400 and "form expired" in moved.get_data(as_text=True)
+    assert "Kept" in moved.get_data(as_text=True)
+    old = old_comment_token(app, article_id_of(app, slug), hours_ago=7)  # the limit is 6 hours
+    stale = reader.client.post(f"/post/{slug}/comments", data={"csrf_token": old, "name": "A", "body": "Kept"})
+    assert stale.status_code == 400 and "form expired" in stale.get_data(as_text=True)
+    assert stored(app) == []
+    fresh = old_comment_token(app, article_id_of(app, slug), hours_ago=5)
+    assert reader.client.post(f"/post/{slug}/comments", data={"csrf_token": fresh, "name": "A", "body": "B"}
+                              ).status_code == 303
+
+
+@pytest.mark.parametrize("headers, accepted", [
+    ({"Sec-Fetch-Site": "cross-site"}, False),
+    ({"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"}, False),
+    ({"Origin": "https://attacker.example"}, False),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}, True),
+    ({"Origin": "http://localhost"}, True),  # an older browser, from our own page
+    ({}, True),  # not a browser: the token alone decides
+])
+def test_a_comment_sent_from_another_site_is_refused(app, reader, slug, headers, accepted):
+    """What stops another site from making a reader's browser post: the browser's own
+    Sec-Fetch-Site and Origin headers (anyone can fetch a token for an anonymous form)."""
+    token = csrf_token_from(reader.open(slug).get_data(as_text=True))
+    response = reader.client.post(f"/post/{slug}/comments", headers=headers,
+                                  data={"csrf_token": token, "name": "Ana", "body": "Forged?"})
+    if accepted:
+        assert response.status_code == 303 and len(stored(app)) == 1
+    else:
+        assert response.status_code == 400 and stored(app) == []
+        html = response.get_data(as_text=True)
+        assert "sent from another site" in html and "Forged?" not in html
+
+
+def article_id_of(app, slug):
+    with app.app_context():
+        return db.session.execute(db.select(Article.id).where(Article.slug == slug)).scalar_one()
+
+
+def old_comment_token(app, article_id, hours_ago):
+    """A token as the site signed it some hours ago (an article page left open that long)."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from blog.comment_tokens import SALT
+
+    class Then(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - hours_ago * 3600
+
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SALT, signer=Then).dumps(article_id)

@@ -12,6 +12,7 @@ from tests.servers import Visitor
 pytestmark = pytest.mark.load
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 PATH = f"/post/{SLUG}/comments"
+OTHER_SLUG = "sleep-and-migraine-small-habits-that-help"
 
 
 @dataclass
@@ -19,7 +20,7 @@ class Case:
     name: str
     fields: dict | None = None       # the form, without the token
     raw: bytes | None = None         # or a raw body; "{token}" is replaced
-    token: str = "fresh"             # "fresh", "forged", "other-session" or "none"
+    token: str = "fresh"             # "fresh", "forged", "other-article" or "none"
     status: int = 303
     message: str = ""
     stored: dict | None = None       # expected columns of the one stored comment; None: nothing stored
@@ -46,7 +47,7 @@ CASES = [
     Case("SQL-looking strings", {"name": "Robert'); DROP TABLE comment;--", "body": "1' OR '1'='1"},
          stored={"author_name": "Robert'); DROP TABLE comment;--", "body_raw": "1' OR '1'='1"}),
     Case("a forged CSRF token", {"name": "A", "body": "hi"}, token="forged", status=400, message="form expired"),
-    Case("a CSRF token from another session", {"name": "A", "body": "hi"}, token="other-session", status=400,
+    Case("a CSRF token from another article", {"name": "A", "body": "hi"}, token="other-article", status=400,
          message="form expired"),
     Case("no CSRF token", {"name": "A", "body": "hi"}, token="none", status=400, message="form expired"),
 ]
@@ -63,8 +64,8 @@ def test_hostile_comment_posts(site, case):
     token = visitor.token(f"/post/{SLUG}")
     if case.token == "forged":
         token = token[:-4] + "AAAA"
-    elif case.token == "other-session":
-        token = Visitor(site.server, agent="Mozilla/5.0 someone else").token(f"/post/{SLUG}")
+    elif case.token == "other-article":
+        token = Visitor(site.server, agent="Mozilla/5.0 someone else").token(f"/post/{OTHER_SLUG}")
     before = len(comments(site))
     started = time.monotonic()
     if case.raw is not None:

@@ -35,6 +35,7 @@ def test_a_reader_opens_an_article_and_a_second_reader_counts_a_second_view(site
     second, second_watcher = open_context(agent_suffix=" reader-two")
     second.goto(site.url(f"/post/{INFUSION}"))
     assert stats_line(second) == "2 views · 0 comments"
+    assert page.context.cookies() == [] and second.context.cookies() == []  # reading leaves no trace
     watcher.assert_clean()
     second_watcher.assert_clean()
 
