@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from blog import auth, cli, errors, feeds, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
+from blog.dbutil import BUSY_TIMEOUT_MS
 from blog.extensions import csrf, db, limiter, login_manager
 from blog.signing import OneSignerSerializer
 from blog.sqlite_maintenance import SAFETY_NET_PAGES
@@ -123,7 +124,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Checkpoints run in a background thread under gunicorn (blog.sqlite_maintenance); this is the net.

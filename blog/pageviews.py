@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from blog.dbutil import DriverConnection, driver_connection, parse_date, parse_datetime, upsert
+from blog.dbutil import (
+    DriverConnection, driver_connection, parse_date, parse_datetime, upsert, write_with_short_waits,
+)
 from blog.extensions import db
 from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
 from blog.privacy import keyed_hash
@@ -147,6 +149,12 @@ def open_article(
 
 
 def _open_on_sqlite(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
+    if counting:
+        return write_with_short_waits(connection.raw, lambda: _sqlite_transaction(connection, params, counting))
+    return _sqlite_transaction(connection, params, counting)
+
+
+def _sqlite_transaction(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
     raw = connection.raw
     cursor = raw.cursor()
     try:

@@ -1,5 +1,7 @@
 """Counting views: once per visitor per 30 minutes, never bots or HEAD, nothing identifying stored."""
 import datetime as dt
+import sqlite3
+import threading
 
 from sqlalchemy import inspect, text
 
@@ -125,3 +127,28 @@ def test_a_counted_view_leaves_the_connection_committing_synchronously(app, clie
         for _ in range(8):
             with db.engine.connect() as connection:
                 assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_a_view_waits_out_another_workers_write_lock_and_still_counts(app, client, make_article):
+    """SQLite: while another process holds the write lock, the view is retried (with short waits
+    instead of SQLite's long sleeps) until the lock is free; it counts once and the connection
+    gets its busy timeout back for everything else."""
+    slug = make_article()
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return  # PostgreSQL writers wait on row locks, not a database lock
+        path = db.engine.url.database
+    client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})  # the day's salt exists
+    other_worker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other_worker.execute("BEGIN IMMEDIATE")  # holds the write lock, as a worker mid-commit does
+    releaser = threading.Timer(0.3, other_worker.execute, ("COMMIT",))
+    releaser.start()
+    try:
+        page = client.get(f"/post/{slug}")
+    finally:
+        releaser.join()
+        other_worker.close()
+    assert page.status_code == 200 and "2 views ·" in page.get_data(as_text=True)
+    assert view_count(app, slug) == 2 and visits_stored(app) == 2
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() == 5000
