@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blog import auth, cli, errors, feeds, moderation, ops, reader, security, staff, templating
+from blog import auth, cli, errors, fastpath, feeds, moderation, ops, reader, security, staff, templating
 from blog.config import DEFAULTS
 from blog.dbutil import BUSY_TIMEOUT_MS
 from blog.extensions import csrf, db, limiter, login_manager
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _configure(app, test_config)
 
+    fastpath.init_app(app)  # innermost: inside the request log, security headers and ProxyFix
     ops.init_app(app)
     security.init_app(app)
     db.init_app(app)

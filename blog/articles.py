@@ -9,7 +9,7 @@ from pathlib import Path
 
 from blog.comments import refresh_public_comments
 from blog.content import ArticleError, ArticleSource, parse_article
-from blog.dbutil import driver_connection
+from blog.dbutil import hot_connection, run_with_short_waits
 from blog.extensions import db
 from blog.models import Article
 
@@ -105,15 +105,16 @@ _INDEX_ROWS = (f"SELECT id, source_hash, comments_version, view_count FROM {_A} 
 def index_page_state(page: int, per_page: int) -> tuple[int, list[IndexRow]]:
     """(total published, the rows of one index page), in one autocommit read of two statements."""
     params = {"today": today(), "limit": per_page, "offset": (page - 1) * per_page}
-    with driver_connection(autocommit=True) as connection:
+    with hot_connection() as connection:
         params = connection.bind(params)
-        cursor = connection.raw.cursor()
-        try:
-            total = connection.execute(cursor, _INDEX_TOTAL, params).fetchone()[0]
-            connection.execute(cursor, _INDEX_ROWS, params)
-            rows = [IndexRow(*row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
-        if not connection.is_postgresql:
-            connection.raw.commit()
-    return total, rows
+
+        def read() -> tuple[int, list[IndexRow]]:
+            cursor = connection.raw.cursor()
+            try:
+                total = connection.execute(cursor, _INDEX_TOTAL, params).fetchone()[0]
+                connection.execute(cursor, _INDEX_ROWS, params)
+                return total, [IndexRow(*row) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
+
+        return run_with_short_waits(connection, read)

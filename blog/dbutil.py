@@ -1,17 +1,21 @@
-"""Small helpers for SQL that differs between SQLite and PostgreSQL, and plain SQL on the driver's
-connection for the hottest paths (the article page, the index), where SQLAlchemy's per-statement
-work was most of the cost (bench/run)."""
+"""Small helpers for SQL that differs between SQLite and PostgreSQL, and plain SQL on a dedicated
+driver connection for the hottest paths (the article page, the index), where SQLAlchemy's
+per-statement and pool work was most of the cost (bench/run)."""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import functools
+import os
 import re
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from blog.extensions import db
@@ -45,6 +49,12 @@ class DriverConnection:
 
     def __init__(self, raw, dialect: str):
         self.raw, self.dialect = raw, dialect
+        self.pid, self.closed = os.getpid(), False
+
+    def close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.raw.close()
 
     @property
     def is_postgresql(self) -> bool:
@@ -63,24 +73,74 @@ class DriverConnection:
         return cursor.execute(_pyformat(sql) if self.is_postgresql else sql, bound)
 
 
+class _HotConnections:
+    """One engine's hot connections: one per thread, and a list of this process's to close them all."""
+
+    def __init__(self, engine):
+        self.engine, self.local, self.lock, self.opened = engine, threading.local(), threading.Lock(), []
+        event.listen(engine, "engine_disposed", self.close_all)
+
+    def get(self) -> DriverConnection:
+        held = getattr(self.local, "held", None)
+        if held is None or held.pid != os.getpid() or held.closed:
+            held = self.local.held = _open_hot_connection(self.engine)
+            with self.lock:
+                self.opened.append(held)
+        return held
+
+    def discard(self, held: DriverConnection) -> None:
+        self.local.held = None
+        with self.lock:
+            if held in self.opened:
+                self.opened.remove(held)
+        held.close()
+
+    def close_all(self, engine=None) -> None:
+        """On engine.dispose(): close this process's hot connections (never a parent's, after a fork)."""
+        with self.lock:
+            mine = [held for held in self.opened if held.pid == os.getpid()]
+            self.opened = [held for held in self.opened if held not in mine]
+        for held in mine:
+            held.close()
+
+
+_hot_by_engine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_hot_lock = threading.Lock()
+
+
 @contextlib.contextmanager
-def driver_connection(autocommit: bool = False) -> Iterator[DriverConnection]:
-    """A connection from the app's pool, returned (and rolled back if left open) afterwards.
-    `autocommit` makes each statement its own transaction on PostgreSQL: no BEGIN and COMMIT round
-    trips. SQLite starts a transaction at the first write and needs no such switch."""
+def hot_connection() -> Iterator[DriverConnection]:
+    """This thread's own connection for the hottest paths (article page, index), kept out of the pool.
+
+    Checking a connection out of SQLAlchemy's pool and back in, and switching its settings each
+    time, cost more than the statements (bench/run). This one is set up once: SQLite with no busy
+    timeout (run_with_short_waits waits instead), PostgreSQL in autocommit, so each statement is
+    its own transaction with no BEGIN/COMMIT round trips. Each process and thread has its own
+    (never shared across gunicorn's fork): one more connection per worker thread than the pool's.
+    A connection whose work raised is closed and replaced on next use (e.g. a restarted server);
+    engine.dispose() closes them all."""
     engine = db.engine
-    raw = engine.raw_connection()
-    postgres = engine.dialect.name == "postgresql"
+    hot = _hot_by_engine.get(engine)
+    if hot is None:
+        with _hot_lock:
+            hot = _hot_by_engine.get(engine) or _hot_by_engine.setdefault(engine, _HotConnections(engine))
+    held = hot.get()
     try:
-        if autocommit and postgres:
-            raw.driver_connection.autocommit = True
-        try:
-            yield DriverConnection(raw, engine.dialect.name)
-        finally:
-            if autocommit and postgres:
-                raw.driver_connection.autocommit = False
-    finally:
-        raw.close()
+        yield held
+    except BaseException:
+        hot.discard(held)
+        raise
+
+
+def _open_hot_connection(engine) -> DriverConnection:
+    raw = engine.raw_connection()  # runs the connect-time setup (pragmas), then leaves the pool
+    if engine.dialect.name == "postgresql":
+        raw.rollback()
+        raw.driver_connection.autocommit = True
+    else:
+        raw.execute("PRAGMA busy_timeout=0")
+    raw.detach()
+    return DriverConnection(raw, engine.dialect.name)
 
 
 def parse_date(value) -> dt.date:
@@ -97,27 +157,25 @@ def is_sqlite_busy(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == 5
 
 
-def write_with_short_waits(raw, transaction: Callable[[], T], first_wait: float = 0.00002,
-                           longest_wait: float = 0.001) -> T:
-    """Run a short SQLite write transaction, retrying it while another worker holds the write lock.
+def run_with_short_waits(connection: DriverConnection, transaction: Callable[[], T], first_wait: float = 0.00002,
+                        longest_wait: float = 0.001) -> T:
+    """Run a short transaction on a hot connection; on SQLite, retry it while another worker holds the lock.
 
     SQLite's own busy handler sleeps 1 ms, then 2, 5, 10 ms and more, while the other worker's
     transaction (a view counted) holds the lock for tens of microseconds: under load the
     workers took turns sleeping and the CPU sat idle (bench/run: 18% idle, 7% with this).
-    Here the busy timeout is off for the transaction and a busy attempt is rolled back (it
-    changed nothing) and tried again after 20 us, doubling up to 1 ms, for up to the same 5 s
-    in all; then the last error is raised. `transaction` must commit or roll back itself."""
-    raw.execute("PRAGMA busy_timeout=0")
-    try:
-        wait, deadline = first_wait, time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                return transaction()
-            except sqlite3.OperationalError as exc:
-                raw.rollback()
-                if not is_sqlite_busy(exc) or time.monotonic() + wait > deadline:
-                    raise
-            time.sleep(wait)
-            wait = min(wait * 2, longest_wait)
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    Hot connections have no busy timeout; a busy attempt is rolled back (it changed nothing)
+    and tried again after 20 us, doubling up to 1 ms, for up to the usual 5 s in all; then the
+    last error is raised. `transaction` must commit or roll back itself."""
+    if connection.is_postgresql:
+        return transaction()
+    wait, deadline = first_wait, time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return transaction()
+        except sqlite3.OperationalError as exc:
+            connection.raw.rollback()
+            if not is_sqlite_busy(exc) or time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait)
+        wait = min(wait * 2, longest_wait)

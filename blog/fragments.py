@@ -46,6 +46,14 @@ class FragmentCache:
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: Hashable) -> Any:
+        """The cached value, or None."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
     def get_or_render(self, key: Hashable, render: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._entries:

@@ -7,19 +7,23 @@ and deleted when its day is over, after which nobody can link a hash to a visito
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import secrets
 import threading
 from dataclasses import dataclass
 
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 
 from blog.dbutil import (
-    DriverConnection, driver_connection, parse_date, parse_datetime, upsert, write_with_short_waits,
+    DriverConnection, hot_connection, parse_date, parse_datetime, run_with_short_waits, upsert,
 )
 from blog.extensions import db
 from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
 from blog.privacy import keyed_hash
+
+log = logging.getLogger(__name__)
 
 # Crawlers, link previewers, monitors and scripted clients. Browsers (headless ones too) count.
 _BOT_UA = re.compile(
@@ -137,24 +141,18 @@ def open_article(
     if visitor is not None:
         params.update(visitor=visitor_hash(*visitor, slug, now), now=now,
                       window_start=now - dt.timedelta(minutes=window_minutes))
-    with driver_connection(autocommit=True) as connection:
+    with hot_connection() as connection:
         bound = connection.bind(params)
         if connection.is_postgresql:
             opened = _open_on_postgresql(connection, bound, visitor is not None)
         else:
-            opened = _open_on_sqlite(connection, bound, visitor is not None)
+            opened = run_with_short_waits(connection, lambda: _open_on_sqlite(connection, bound, visitor is not None))
     if opened is not None and opened[1]:
         _maybe_clean_up(now, params["window_start"])
     return opened
 
 
 def _open_on_sqlite(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
-    if counting:
-        return write_with_short_waits(connection.raw, lambda: _sqlite_transaction(connection, params, counting))
-    return _sqlite_transaction(connection, params, counting)
-
-
-def _sqlite_transaction(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
     raw = connection.raw
     cursor = raw.cursor()
     try:
@@ -204,7 +202,11 @@ def _maybe_clean_up(now: dt.datetime, window_start: dt.datetime) -> None:
     if now - _last_cleanup["at"] < CLEANUP_EVERY:
         return
     _last_cleanup["at"] = now
-    clean_up_visits(now, window_start)
+    try:
+        clean_up_visits(now, window_start)
+    except SQLAlchemyError:  # housekeeping: the view is already counted, the reader gets the page
+        db.session.rollback()
+        log.warning("clean-up of old visitor hashes failed; retried in %s", CLEANUP_EVERY, exc_info=True)
 
 
 def clean_up_visits(now: dt.datetime, window_start: dt.datetime) -> int:

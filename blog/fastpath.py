@@ -1,0 +1,76 @@
+"""The anonymous reader's article page, answered before Flask when it is already rendered.
+
+Most article requests come from readers with no cookie and no query string, who all get the same
+page (with the view count and the form token filled in). This WSGI middleware answers those
+directly from the page cache, the way a CMS page cache answers before the CMS loads (WordPress's
+advanced-cache.php), but the view is still counted, by the same open_article transaction, and
+the page is the same cached page with the same headers Flask would send (tests compare them).
+Flask's request handling, session and extension hooks were a third of the page's cost (bench/run).
+
+Everything else goes to Flask untouched: other paths and methods, a session cookie (a moderator,
+a reader with a pending comment or a message), a query string (a reply form), a slug that is not
+plain ASCII, an unknown article (Flask renders the 404). When the page is not cached yet, or
+filling it fails, the counted view is handed to the Flask view with the request (OPENED_KEY),
+so it is rendered there and never counted twice. If counting itself fails (its transaction rolled
+back, nothing stored), Flask handles the request from the start and answers with its error page.
+It sits innermost, inside the request log, the security headers and ProxyFix, so the page gets
+those and the client's address is the proxy-fixed one. ARTICLE_FAST_PATH = False turns it off."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+from werkzeug.http import http_date
+
+from blog.pageviews import open_article
+from blog.reader import OPENED_KEY, PAGE_CACHE_CONTROL, everyones_page
+
+log = logging.getLogger(__name__)
+_ARTICLE_PATH = re.compile(r"/post/([A-Za-z0-9._~-]+)\Z")
+
+
+class CachedArticlePages:
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        match = _ARTICLE_PATH.match(environ.get("PATH_INFO", ""))
+        if (match is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
+                or self._has_session(environ) or not self.app.config["ARTICLE_FAST_PATH"]):
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            try:
+                opened = open_article(match.group(1), (environ.get("REMOTE_ADDR") or "",
+                                                       environ.get("HTTP_USER_AGENT", "")),
+                                      window_minutes=self.app.config["VIEW_DEDUPE_MINUTES"])
+            except Exception:  # nothing was counted: Flask tries again and answers with its error page
+                log.warning("fast path could not open the article; Flask answers", exc_info=True)
+                return self.wsgi_app(environ, start_response)
+            if opened is None:
+                return self.wsgi_app(environ, start_response)  # no such article: Flask's 404 page
+            try:
+                body = everyones_page(opened[0], render=None)
+            except Exception:
+                log.warning("fast path could not fill the page; Flask renders it", exc_info=True)
+                body = None
+        if body is None:
+            environ[OPENED_KEY] = opened
+            return self.wsgi_app(environ, start_response)
+        start_response("200 OK", [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", PAGE_CACHE_CONTROL),
+            ("Last-Modified", http_date(opened[0].modified_at)),
+            ("Vary", "Cookie"),
+        ])
+        return [body]
+
+    def _has_session(self, environ) -> bool:
+        cookies = environ.get("HTTP_COOKIE")
+        return bool(cookies) and f"{self.app.config['SESSION_COOKIE_NAME']}=" in cookies
+
+
+def init_app(app: Flask) -> None:
+    """Install innermost: call before the other middlewares wrap app.wsgi_app."""
+    app.wsgi_app = CachedArticlePages(app, app.wsgi_app)
