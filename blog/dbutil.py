@@ -113,9 +113,9 @@ def hot_connection() -> Iterator[DriverConnection]:
     """This thread's own connection for the hottest paths (article page, index), kept out of the pool.
 
     Checking a connection out of SQLAlchemy's pool and back in, and switching its settings each
-    time, cost more than the statements (bench/run). This one is set up once: SQLite with no busy
-    timeout (run_with_short_waits waits instead), PostgreSQL in autocommit, so each statement is
-    its own transaction with no BEGIN/COMMIT round trips. Each process and thread has its own
+    time, cost more than the statements (bench/run). This one is set up once, in autocommit, so
+    each statement is its own transaction (no BEGIN/COMMIT round trips, no lock held between
+    statements); on SQLite with no busy timeout (run_with_short_waits waits instead). Each process and thread has its own
     (never shared across gunicorn's fork): one more connection per worker thread than the pool's.
     A connection whose work raised is closed and replaced on next use (e.g. a restarted server);
     engine.dispose() closes them all."""
@@ -139,6 +139,7 @@ def _open_hot_connection(engine) -> DriverConnection:
         raw.driver_connection.autocommit = True
     else:
         raw.execute("PRAGMA busy_timeout=0")
+        raw.driver_connection.isolation_level = None  # autocommit: each statement its own transaction
     raw.detach()
     return DriverConnection(raw, engine.dialect.name)
 

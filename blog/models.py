@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, event, Index, String, Text
+from sqlalchemy import DDL, ForeignKey, event, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
@@ -115,10 +115,34 @@ class VisitorSalt(db.Model):
 
 
 class RecentVisit(db.Model):
-    """A keyed hash of (address, user agent, article) seen recently, to count reloads once."""
+    """A keyed hash of (address, user agent, article) seen recently, to count reloads once.
+
+    On SQLite, a row inserted or re-counted (counted_at moved on) increments its article's total
+    and the day's count by triggers (VIEW_TRIGGERS), in the same statement: the view's write
+    lock is then held only inside SQLite, never while Python runs (bench/run)."""
 
     visitor_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     counted_at: Mapped[dt.datetime] = mapped_column(index=True)
+    article_id: Mapped[int | None]  # no foreign key: a row lives 30 minutes and outlives nothing
+
+
+def _count_view_sql(name: str, event_clause: str) -> str:
+    return (
+        f"CREATE TRIGGER {name} AFTER {event_clause} ON recent_visit WHEN NEW.article_id IS NOT NULL BEGIN "
+        "UPDATE article SET view_count = view_count + 1 WHERE id = NEW.article_id; "
+        "INSERT INTO daily_views (article_id, day, views) VALUES (NEW.article_id, substr(NEW.counted_at, 1, 10), 1) "
+        "ON CONFLICT (article_id, day) DO UPDATE SET views = views + 1; END"
+    )
+
+
+# SQLite only (PostgreSQL counts a view with one statement of data-modifying CTEs instead).
+# Migration 0004 creates the same triggers on existing databases.
+VIEW_TRIGGERS = [
+    _count_view_sql("recent_visit_counts_new_view", "INSERT"),
+    _count_view_sql("recent_visit_counts_view_again", "UPDATE OF counted_at"),
+]
+for _trigger in VIEW_TRIGGERS:
+    event.listen(RecentVisit.__table__, "after_create", DDL(_trigger).execute_if(dialect="sqlite"))
 
 
 class Moderator(db.Model):

@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
@@ -85,14 +85,12 @@ class PageState:
 _A, _V, _D = Article.__tablename__, RecentVisit.__tablename__, DailyViews.__tablename__
 _STATE_COLUMNS = "id, slug, source_hash, comments_version, comments_open, published, view_count, modified_at"
 _PUBLISHED = "slug = :slug AND published <= :today"
-# Claim the visitor slot: succeeds (returns a row) only if not counted within the window.
-_CLAIM = (f"INSERT INTO {_V} (visitor_hash, counted_at) VALUES (:visitor, :now) "
-          f"ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at "
+# Claim the visitor slot: succeeds (returns a row) only if not counted within the window. On
+# SQLite the row's triggers (blog.models.VIEW_TRIGGERS) count the view in the same statement.
+_CLAIM = (f"INSERT INTO {_V} (visitor_hash, counted_at, article_id) VALUES (:visitor, :now, :article_id) "
+          f"ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at, article_id = excluded.article_id "
           f"WHERE {_V}.counted_at < :window_start RETURNING visitor_hash")
-_BUMP = f"UPDATE {_A} SET view_count = view_count + 1 WHERE {_PUBLISHED} RETURNING {_STATE_COLUMNS}"
 _READ = f"SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}"
-_DAY = (f"INSERT INTO {_D} (article_id, day, views) VALUES (:article_id, :day, 1) "
-        f"ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1")
 # PostgreSQL: all of it as one statement in autocommit, so a counted view is one round trip.
 # Data-modifying CTEs run whether or not the final SELECT reads them. The statement's own
 # transaction commits without waiting for the WAL flush (set_config(..., true) is local to it):
@@ -101,8 +99,8 @@ _DAY = (f"INSERT INTO {_D} (article_id, day, views) VALUES (:article_id, :day, 1
 # counts, consistently (claim, total and day together). Comments always commit synchronously.
 _PG_OPEN = f"""
 WITH page AS (SELECT {_STATE_COLUMNS} FROM {_A} WHERE {_PUBLISHED}),
-claim AS (INSERT INTO {_V} (visitor_hash, counted_at) SELECT :visitor, :now FROM page
-          ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at
+claim AS (INSERT INTO {_V} (visitor_hash, counted_at, article_id) SELECT :visitor, :now, id FROM page
+          ON CONFLICT (visitor_hash) DO UPDATE SET counted_at = excluded.counted_at, article_id = excluded.article_id
           WHERE {_V}.counted_at < :window_start RETURNING 1),
 bump AS (UPDATE {_A} SET view_count = view_count + 1
          WHERE id = (SELECT id FROM page) AND EXISTS (SELECT 1 FROM claim) RETURNING view_count),
@@ -128,12 +126,12 @@ def open_article(
     Returns (state, counted), with the view already in state.view_count, or None when no published
     article has this slug. A view counts unless the visitor is a bot or was counted for this
     article within the window: a claim on the visitor's keyed hash (an upsert that only succeeds
-    if the last counted visit is older than the window), then the article's total and the day's
-    count incremented in SQL, in one short transaction. Exact under any number of workers and hosts.
+    if the last counted visit is older than the window), with the article's total and the day's
+    count incremented in the same statement (SQLite: triggers; PostgreSQL: CTEs), one short
+    transaction. Exact under any number of workers and hosts.
 
     This is the hottest path of the site, so it is plain SQL on the driver's connection:
-    SQLAlchemy's per-statement overhead was most of its cost (bench/run). The SQL is the same on
-    both engines except that PostgreSQL does it all in one statement, one round trip."""
+    SQLAlchemy's per-statement overhead was most of its cost (bench/run)."""
     now = now or utcnow()
     if visitor is not None and is_bot(visitor[1]):
         visitor = None
@@ -153,26 +151,20 @@ def open_article(
 
 
 def _open_on_sqlite(connection: DriverConnection, params: dict, counting: bool) -> tuple[PageState, bool] | None:
-    raw = connection.raw
-    cursor = raw.cursor()
+    """The hot connection is in autocommit: the read takes no lock, and the claim with its
+    triggers is one statement, its own transaction, so the write lock is held only inside SQLite.
+    The count shown is the one read plus this view (a view counted meanwhile by another reader
+    shows on the next page)."""
+    cursor = connection.raw.cursor()
     try:
-        row = None
-        if counting:  # the INSERT opens the write transaction (the driver's implicit BEGIN)
-            connection.execute(cursor, _CLAIM, params)
-            if cursor.fetchone() is not None:
-                connection.execute(cursor, _BUMP, params)
-                row = cursor.fetchone()
-                if row is not None:
-                    connection.execute(cursor, _DAY, {**params, "article_id": row[0]})
-        counted = row is not None
-        if not counted:
-            connection.execute(cursor, _READ, params)
-            row = cursor.fetchone()
+        row = connection.execute(cursor, _READ, params).fetchone()
         if row is None:
-            raw.rollback()  # no such article: no visitor slot kept either
-            return None
-        raw.commit()
-        return _page_state(row), counted
+            return None  # no such article: no visitor slot kept either
+        counted = False
+        if counting:
+            counted = bool(connection.execute(cursor, _CLAIM, {**params, "article_id": row[0]}).fetchall())
+        state = _page_state(row)
+        return (replace(state, view_count=state.view_count + 1) if counted else state), counted
     finally:
         cursor.close()
 
