@@ -1,4 +1,4 @@
-"""The anonymous reader's article page, answered before Flask when it is already rendered.
+"""The anonymous reader's article page and first index page, answered before Flask when rendered.
 
 Most article requests come from readers with no cookie and no query string, who all get the same
 page (with the view count and the form token filled in). This WSGI middleware answers those
@@ -13,6 +13,8 @@ plain ASCII, an unknown article (Flask renders the 404). When the page is not ca
 filling it fails, the counted view is handed to the Flask view with the request (OPENED_KEY),
 so it is rendered there and never counted twice. If counting itself fails (its transaction rolled
 back, nothing stored), Flask handles the request from the start and answers with its error page.
+The index's first page is answered the same way, with the ETag and Date headers Flask's
+conditional response adds; a request with If-None-Match goes to Flask, which may answer 304.
 It sits innermost, inside the request log, the security headers and ProxyFix, so the page gets
 those and the client's address is the proxy-fixed one. ARTICLE_FAST_PATH = False turns it off."""
 from __future__ import annotations
@@ -21,10 +23,11 @@ import logging
 import re
 
 from flask import Flask
-from werkzeug.http import http_date
+from werkzeug.http import generate_etag, http_date, quote_etag
 
+from blog.articles import index_page_state
 from blog.pageviews import open_article
-from blog.reader import OPENED_KEY, PAGE_CACHE_CONTROL, everyones_page
+from blog.reader import OPENED_KEY, PAGE_CACHE_CONTROL, everyones_index, everyones_page
 
 log = logging.getLogger(__name__)
 _ARTICLE_PATH = re.compile(r"/post/([A-Za-z0-9._~-]+)\Z")
@@ -35,9 +38,14 @@ class CachedArticlePages:
         self.app, self.wsgi_app = app, wsgi_app
 
     def __call__(self, environ, start_response):
-        match = _ARTICLE_PATH.match(environ.get("PATH_INFO", ""))
-        if (match is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
+        if (environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
                 or self._has_session(environ) or not self.app.config["ARTICLE_FAST_PATH"]):
+            return self.wsgi_app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if path == "/" and "HTTP_IF_NONE_MATCH" not in environ:
+            return self._index(environ, start_response)
+        match = _ARTICLE_PATH.match(path)
+        if match is None:
             return self.wsgi_app(environ, start_response)
         with self.app.app_context():
             try:
@@ -62,6 +70,25 @@ class CachedArticlePages:
             ("Content-Length", str(len(body))),
             ("Cache-Control", PAGE_CACHE_CONTROL),
             ("Last-Modified", http_date(opened[0].modified_at)),
+            ("Vary", "Cookie"),
+        ])
+        return [body]
+
+    def _index(self, environ, start_response):
+        with self.app.app_context():
+            try:
+                per_page = self.app.config["ARTICLES_PER_PAGE"]
+                body = everyones_index(1, per_page, *index_page_state(1, per_page), render=None)
+            except Exception:  # Flask answers, with its error page if it fails too
+                log.warning("fast path could not read the index; Flask answers", exc_info=True)
+                body = None
+        if body is None:
+            return self.wsgi_app(environ, start_response)
+        start_response("200 OK", [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("ETag", quote_etag(generate_etag(body))),
+            ("Date", http_date()),
             ("Vary", "Cookie"),
         ])
         return [body]

@@ -35,7 +35,8 @@ def index():
     """Published articles, newest first, ten a page.
 
     Like the article page: a light query finds the page's articles and their versions; the
-    rendered page comes from the per-worker cache with each article's view count filled in."""
+    rendered page comes from the per-worker cache with each article's view count filled in.
+    Cookieless readers of the first page are answered before Flask by blog.fastpath."""
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     if page < 1:
@@ -44,15 +45,25 @@ def index():
     if not rows and page != 1:
         abort(404)
     if _same_for_every_reader():
-        key = (id(db.engine), "index", page, per_page, total,
-               tuple((r.id, r.source_hash, r.comments_version) for r in rows))
-        cached = page_cache.get_or_render(key, lambda: HoledPage(_render_index(page, per_page, holes=True)))
-        html = cached.fill({f"views:{row.id}": count_noun(row.view_count, "view") for row in rows})
+        html = everyones_index(page, per_page, total, rows,
+                               render=lambda: _render_index(page, per_page, holes=True))
     else:
         html = _render_index(page, per_page)
     response = make_response(html)
     response.add_etag()
     return response.make_conditional(request)
+
+
+def everyones_index(page: int, per_page: int, total: int, rows: list,
+                    render: Callable[[], str] | None) -> bytes | None:
+    """An index page as every anonymous reader gets it, from the page cache with the view counts
+    filled in; rendered with `render` on a cache miss, or, without one, None."""
+    key = (id(db.engine), "index", page, per_page, total,
+           tuple((r.id, r.source_hash, r.comments_version) for r in rows))
+    cached = page_cache.get_or_render(key, lambda: HoledPage(render())) if render else page_cache.get(key)
+    if cached is None:
+        return None
+    return cached.fill({f"views:{row.id}": count_noun(row.view_count, "view") for row in rows})
 
 
 def _render_index(page: int, per_page: int, holes: bool = False) -> str:
