@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blog.accounts import LoginThrottled, Throttle, authenticate, log_out
-from blog.extensions import db, login_manager
+from blog.dbutil import hot_connection, run_with_short_waits
+from blog.extensions import login_manager
 from blog.forms import LoginForm
 from blog.models import Moderator
 from blog.privacy import client_address
@@ -18,16 +20,48 @@ bp = Blueprint("auth", __name__, url_prefix="/moderation")
 BAD_LOGIN = "That email and password do not match an active moderator account."
 
 
+@dataclass(frozen=True, slots=True)
+class SignedInModerator:
+    """current_user for a signed-in moderator: what the pages and the audit log use, read with one
+    plain SQL statement on every staff request (loading the ORM object was a third of the queue
+    page's time, bench/run). Services that change the account load the Moderator row themselves."""
+
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    session_generation: int
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+
+_SESSION_MODERATOR = (f"SELECT id, email, name, is_admin, session_generation FROM {Moderator.__tablename__} "
+                      f"WHERE id = :id AND session_generation = :generation AND NOT disabled")
+
+
 @login_manager.user_loader
-def load_moderator(session_id: str) -> Moderator | None:
-    """The moderator of a session id 'id:generation', only while that generation is current."""
+def load_moderator(session_id: str) -> SignedInModerator | None:
+    """The moderator of a session id 'id:generation', only while that generation is current and the
+    account is not disabled (so signing out everywhere or disabling revokes at once)."""
     moderator_id, _, generation = session_id.partition(":")
     if not (moderator_id.isdigit() and generation.isdigit()):
         return None
-    moderator = db.session.get(Moderator, int(moderator_id))
-    if moderator is None or moderator.disabled or moderator.session_generation != int(generation):
-        return None
-    return moderator
+    with hot_connection() as connection:
+        params = {"id": int(moderator_id), "generation": int(generation)}
+
+        def read():
+            cursor = connection.raw.cursor()
+            try:
+                return connection.execute(cursor, _SESSION_MODERATOR, params).fetchone()
+            finally:
+                cursor.close()
+
+        row = run_with_short_waits(connection, read)
+    return SignedInModerator(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
 
 
 @login_manager.unauthorized_handler

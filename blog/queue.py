@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Row, bindparam, false
 from sqlalchemy.orm import aliased
 
+from blog.dbutil import hot_rows
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.moderating import COUNT_CAP
@@ -72,7 +73,7 @@ def queue_page(status: str, page: int, per_page: int, total: int) -> QueuePage |
     query = _OLDEST_FIRST if status == CommentStatus.PENDING.value else _NEWEST_FIRST
     # One row more than a page says whether there is a next page, whatever the (capped) total.
     params = {"status": status, "limit": per_page + 1, "offset": (page - 1) * per_page}
-    items = db.session.connection().execute(query, params).all()
+    items = hot_rows(query, params)
     if not items and page > 1:
         return None
     return QueuePage(items[:per_page], page, per_page, total, has_next=len(items) > per_page)

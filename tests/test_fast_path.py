@@ -105,3 +105,22 @@ def test_the_index_is_answered_before_flask_with_the_same_page_headers_and_etag(
     unchanged = client.get("/", headers={"If-None-Match": second.headers["ETag"]})
     assert unchanged.status_code == 304 and flask_saw == ["/", "/"]  # conditional requests: Flask
     assert visit(client, 3, path="/", query_string={"page": "1"}).status_code == 200 and len(flask_saw) == 3
+
+
+def test_a_lost_database_connection_costs_the_reader_nothing_and_counts_the_view_once(app, make_article):
+    """PostgreSQL restarted or a connection dropped: the hot connection fails, is replaced, and
+    the request is answered by Flask on a new one."""
+    make_article()
+    client = app.test_client()
+    visit(client, 1)
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return  # a SQLite connection is a file handle: nothing to drop
+        with db.engine.connect() as admin:
+            dropped = admin.execute(db.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+    assert dropped >= 1
+    page = visit(client, 2)
+    assert page.status_code == 200 and "2 views ·" in page.get_data(as_text=True)
+    assert view_count(app, SLUG) == 2
