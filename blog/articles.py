@@ -9,7 +9,7 @@ from pathlib import Path
 
 from blog.comments import refresh_public_comments
 from blog.content import ArticleError, ArticleSource, parse_article
-from blog.dbutil import hot_connection, run_with_short_waits
+from blog.dbutil import hot_fetchall
 from blog.extensions import db
 from blog.models import Article
 
@@ -103,18 +103,7 @@ _INDEX_ROWS = (f"SELECT id, source_hash, comments_version, view_count FROM {_A} 
 
 
 def index_page_state(page: int, per_page: int) -> tuple[int, list[IndexRow]]:
-    """(total published, the rows of one index page), in one autocommit read of two statements."""
+    """(total published, the rows of one index page): two short autocommit reads."""
     params = {"today": today(), "limit": per_page, "offset": (page - 1) * per_page}
-    with hot_connection() as connection:
-        params = connection.bind(params)
-
-        def read() -> tuple[int, list[IndexRow]]:
-            cursor = connection.raw.cursor()
-            try:
-                total = connection.execute(cursor, _INDEX_TOTAL, params).fetchone()[0]
-                connection.execute(cursor, _INDEX_ROWS, params)
-                return total, [IndexRow(*row) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
-
-        return run_with_short_waits(connection, read)
+    total = hot_fetchall(_INDEX_TOTAL, params)[0][0]
+    return total, [IndexRow(*row) for row in hot_fetchall(_INDEX_ROWS, params)]

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blog.accounts import LoginThrottled, Throttle, authenticate, log_out
-from blog.dbutil import hot_connection, run_with_short_waits
+from blog.dbutil import hot_fetchall
 from blog.extensions import login_manager
 from blog.forms import LoginForm
 from blog.models import Moderator
@@ -50,18 +50,10 @@ def load_moderator(session_id: str) -> SignedInModerator | None:
     moderator_id, _, generation = session_id.partition(":")
     if not (moderator_id.isdigit() and generation.isdigit()):
         return None
-    with hot_connection() as connection:
-        params = {"id": int(moderator_id), "generation": int(generation)}
-
-        def read():
-            cursor = connection.raw.cursor()
-            try:
-                return connection.execute(cursor, _SESSION_MODERATOR, params).fetchone()
-            finally:
-                cursor.close()
-
-        row = run_with_short_waits(connection, read)
-    return SignedInModerator(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
+    for id_, email, name, is_admin, current in hot_fetchall(
+            _SESSION_MODERATOR, {"id": int(moderator_id), "generation": int(generation)}):
+        return SignedInModerator(id_, email, name, bool(is_admin), current)
+    return None
 
 
 @login_manager.unauthorized_handler

@@ -144,6 +144,21 @@ def _open_hot_connection(engine) -> DriverConnection:
     return DriverConnection(core, engine.dialect.name)
 
 
+def hot_fetchall(sql: str, params: dict) -> list[tuple]:
+    """All rows of one plain SQL read (:name style) on this thread's hot connection."""
+    with hot_connection() as connection:
+        bound = connection.bind(params)
+
+        def read() -> list[tuple]:
+            cursor = connection.raw.cursor()
+            try:
+                return connection.execute(cursor, sql, bound).fetchall()
+            finally:
+                cursor.close()
+
+        return run_with_short_waits(connection, read)
+
+
 def hot_rows(statement, params: dict | None = None) -> list:
     """All rows of a Core SELECT, read on this thread's hot connection (typed as SQLAlchemy types
     them): for reads on every staff request, without the session's and pool's per-request work."""

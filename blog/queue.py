@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from blog.dbutil import hot_connection, parse_datetime, run_with_short_waits
+from blog.dbutil import hot_fetchall, parse_datetime
 from blog.models import Article, Comment, CommentStatus
 from blog.moderating import COUNT_CAP
 
@@ -46,16 +46,7 @@ _NEWEST_FIRST = _ITEMS + "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit OFF
 
 
 def _read_items(sql: str, params: dict) -> list[QueueItem]:
-    with hot_connection() as connection:
-        def read() -> list[QueueItem]:
-            cursor = connection.raw.cursor()
-            try:
-                rows = connection.execute(cursor, sql, params).fetchall()
-            finally:
-                cursor.close()
-            return [QueueItem(*row[:4], parse_datetime(row[4]), *row[5:]) for row in rows]
-
-        return run_with_short_waits(connection, read)
+    return [QueueItem(*row[:4], parse_datetime(row[4]), *row[5:]) for row in hot_fetchall(sql, params)]
 
 
 @dataclass(frozen=True)
