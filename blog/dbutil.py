@@ -145,18 +145,19 @@ def _open_hot_connection(engine) -> DriverConnection:
 
 
 def hot_fetchall(sql: str, params: dict) -> list[tuple]:
-    """All rows of one plain SQL read (:name style) on this thread's hot connection."""
+    """All rows of one plain SQL statement (:name style) on this thread's hot connection: a read,
+    or a write with RETURNING, which is its own transaction (autocommit), committed on return."""
     with hot_connection() as connection:
         bound = connection.bind(params)
 
-        def read() -> list[tuple]:
+        def run() -> list[tuple]:
             cursor = connection.raw.cursor()
             try:
                 return connection.execute(cursor, sql, bound).fetchall()
             finally:
                 cursor.close()
 
-        return run_with_short_waits(connection, read)
+        return run_with_short_waits(connection, run)
 
 
 def hot_rows(statement, params: dict | None = None) -> list:

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blog.sanitize import COMMENT_TAGS, LINK_REL, SAFE_SCHEMES, clean_comment, clean_html
+from blog.sanitize import COMMENT_TAGS, LINK_REL, SAFE_SCHEMES, clean_comment, clean_html, paragraphs, strip_controls
 
 # Text that looks like what attackers and readers send: markup fragments mixed with anything.
 FRAGMENTS = st.sampled_from([
@@ -76,3 +76,19 @@ def test_the_visible_text_of_a_plain_comment_survives(text):
     visible = "".join(inspect(clean_comment(text)).text)
     squeeze = lambda s: " ".join(s.split())  # noqa: E731 - whitespace may be re-flowed into paragraphs
     assert squeeze(unescape(visible)) == squeeze(text)
+
+
+# Plain text, as most readers write it, with the pieces that sit closest to markup or links.
+NEAR_PLAIN_TEXT = st.lists(st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="<>&", blacklist_categories=("Cs",)), max_size=12),
+    st.sampled_from(["www.example.com", "example.org", "http", "https:", "//", "mailto:", "a@b.org", ".", "\"", "'",
+                     "=", "\n", "\n\n", "\r\n", " \n \n", "\t", "\u00a0", "\u2028", "\ufdd0", "\U0001f600", "\x0c"]),
+), max_size=30).map("".join)
+
+
+@PROPERTY_SETTINGS
+@given(NEAR_PLAIN_TEXT)
+def test_plain_text_comments_get_what_the_sanitizer_would_give(text):
+    """clean_comment skips the HTML sanitizer for text with no markup and no link: the result
+    must be exactly what the sanitizer gives for the same paragraphs."""
+    assert clean_comment(text) == clean_html(paragraphs(strip_controls(text)))
