@@ -3,7 +3,7 @@ import datetime as dt
 import re
 
 from blog.extensions import db
-from blog.models import Comment
+from blog.models import Article, Comment
 from tests.conftest import moderate
 
 
@@ -60,6 +60,27 @@ def test_index_pages_ten_articles_at_a_time(client, make_article):
     assert first.count('class="article-card"') == 10 and "Article 10" in first and "Older articles" in first
     assert second.count('class="article-card"') == 1 and "Article 00" in second
     assert client.get("/?page=9").status_code == 404
+
+
+def test_the_index_page_count_follows_articles_added_scheduled_and_deleted(app, client, make_article):
+    """The index keeps its count of published articles between requests: any change to the list shows
+    at once, even when it is an old article on a later page and the first page lists the same ones."""
+    for n in range(10):
+        make_article(title=f"Article {n:02d}", published=f"2023-01-{n + 1:02d}")
+    assert "Page 1 of" not in client.get("/").get_data(as_text=True)
+    extra = make_article(title="Older article", published="2022-12-31")
+    assert "Page 1 of 2" in client.get("/").get_data(as_text=True)
+    assert "Page 2 of 2" in client.get("/?page=2").get_data(as_text=True)
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    make_article(title="Older article", published=tomorrow.isoformat())  # re-dated: scheduled, not public yet
+    assert "Page 1 of" not in client.get("/").get_data(as_text=True)
+    make_article(title="Older article", published="2022-12-31")
+    assert "Page 1 of 2" in client.get("/").get_data(as_text=True)
+    with app.app_context():  # an operator deletes it with SQL
+        db.session.execute(db.delete(Article).where(Article.slug == extra))
+        db.session.commit()
+    assert "Page 1 of" not in client.get("/").get_data(as_text=True)
+    assert client.get("/?page=2").status_code == 404
 
 
 def test_unknown_article_gets_a_styled_404(client):
