@@ -9,7 +9,7 @@ import ssl
 import threading
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, url_for
 
 from blog.extensions import db
 from blog.models import Comment, Moderator
@@ -65,11 +65,13 @@ def _deliver(message: EmailMessage, config, comment_id: int) -> None:
         log.error("Could not send the notice for comment %s: %s", comment_id, exc.__class__.__name__)
 
 
-def notify_new_comment(comment_id: int, queue_url: str) -> threading.Thread | None:
-    """Mail moderators about a committed pending comment, in a background thread; off without MAIL_SERVER."""
+def notify_new_comment(comment_id: int) -> threading.Thread | None:
+    """Mail moderators about a committed pending comment, in a background thread; off without MAIL_SERVER.
+    Called while the reader's request is handled: the queue's link is built from it."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return None
+    queue_url = url_for("moderation.queue", _external=True)
     comment = db.session.get(Comment, comment_id)
     to = recipients(config)
     if not to:

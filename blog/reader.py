@@ -231,7 +231,7 @@ def post_comment(slug: str):
         return render_article(_load_article(state.id), form, status=400, form_message=str(exc))
     if comment.status == "pending":
         _remember_own_comment(comment.id)
-        notify_new_comment(comment.id, url_for("moderation.queue", _external=True))
+        notify_new_comment(comment.id)
     flash(THANKS, "success")
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=f"comment-{comment.id}"), code=303)
 
