@@ -173,8 +173,8 @@ ARTICLE_LIST_TRIGGERS = {
 event.listen(ArticleListVersion.__table__, "after_create",
              DDL("INSERT INTO article_list_version (id, version) VALUES (1, 0)"))
 for _dialect, _statements in ARTICLE_LIST_TRIGGERS.items():
-    for _statement in _statements:  # after every table: the triggers join article and article_list_version
-        event.listen(db.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+    for _statement in _statements:  # the bodies name article_list_version only when they run
+        event.listen(Article.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 class Moderator(db.Model):
