@@ -115,10 +115,12 @@ def index_page_state(page: int, per_page: int) -> tuple[int, list[IndexRow]]:
 def published_total(params: dict) -> int:
     # The version is read before counting: a change in between is counted under the old version
     # at worst, and the next request sees the new version and counts again.
-    key = (id(db.engine), hot_fetchall(_LIST_VERSION, {})[0][0], params["today"])
+    versions = hot_fetchall(_LIST_VERSION, {})
+    key = (id(db.engine), versions[0][0] if versions else None, params["today"])
     total = _published_totals.get(key)
     if total is None:
         total = hot_fetchall(_INDEX_TOTAL, params)[0][0]
         _published_totals.clear()  # only the current version is ever asked for again
-        _published_totals[key] = total
+        if versions:  # without its row (deleted by hand), the list has no version: count each time
+            _published_totals[key] = total
     return total

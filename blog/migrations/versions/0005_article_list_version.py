@@ -16,7 +16,8 @@ branch_labels = None
 depends_on = None
 
 # Frozen copies of blog.models.ARTICLE_LIST_TRIGGERS as of this revision.
-_BUMP = "UPDATE article_list_version SET version = version + 1"
+_BUMP = {"sqlite": "UPDATE article_list_version SET version = random()",
+         "postgresql": "UPDATE article_list_version SET version = floor(random() * 2147483647)::integer"}
 SQLITE_TRIGGERS = {"insert": "INSERT", "delete": "DELETE", "publish": "UPDATE OF published"}
 
 
@@ -31,10 +32,10 @@ def upgrade():
     if op.get_bind().dialect.name == "sqlite":
         for name, event_clause in SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER article_list_changed_by_{name} AFTER {event_clause} ON article "
-                       f"BEGIN {_BUMP}; END")
+                       f"BEGIN {_BUMP['sqlite']}; END")
     else:
         op.execute("CREATE OR REPLACE FUNCTION article_list_changed() RETURNS trigger LANGUAGE plpgsql AS "
-                   f"$$ BEGIN {_BUMP}; RETURN NULL; END $$")
+                   f"$$ BEGIN {_BUMP['postgresql']}; RETURN NULL; END $$")
         op.execute("CREATE TRIGGER article_list_changed AFTER INSERT OR DELETE OR UPDATE OF published OR TRUNCATE "
                    "ON article FOR EACH STATEMENT EXECUTE FUNCTION article_list_changed()")
 
