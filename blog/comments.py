@@ -125,8 +125,7 @@ def submit_comment(
         "created_at": utcnow(),
     }
     if status == CommentStatus.APPROVED.value:  # the page's comments change with it: one transaction
-        comment_id = db.session.connection().execute(insert(Comment.__table__).returning(Comment.__table__.c.id),
-                                                     values).scalar_one()
+        comment_id = db.session.connection().execute(_INSERT_COMMENT, values).scalar_one()
         refresh_public_comments([article.id])
         db.session.commit()
     else:  # held for moderation: one INSERT, its own transaction (the ORM session's work was most of a POST)
@@ -134,6 +133,7 @@ def submit_comment(
     return Submitted(comment_id, status, article.slug)
 
 
+_INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)  # Core: no unit of work
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",
                     "flags", "is_clinic", "created_at")
 _INSERT_HELD_COMMENT = (f"INSERT INTO {Comment.__tablename__} ({', '.join(_COMMENT_COLUMNS)}) "
