@@ -80,12 +80,15 @@ def is_returning_commenter(email: str | None) -> bool:
     """Whether this email already has an approved comment."""
     if not email:
         return False
-    return db.session.execute(
-        db.select(Comment.id).where(
-            func.lower(Comment.author_email) == email.lower(),
-            Comment.status == CommentStatus.APPROVED.value,
-        ).limit(1)
-    ).first() is not None
+    return db.session.execute(approved_comment_by(email)).first() is not None
+
+
+def approved_comment_by(email: str):
+    """One approved comment by this email, in any case: served by ix_comment_author_email_lower."""
+    return db.select(Comment.id).where(
+        func.lower(Comment.author_email) == email.lower(),
+        Comment.status == CommentStatus.APPROVED.value,
+    ).limit(1)
 
 
 def submit_comment(
