@@ -10,12 +10,13 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from blog import auth, cli, errors, fastpath, feeds, moderation, ops, reader, security, staff, templating
+from blog import auth, cli, errors, fastpath, feeds, moderation, ops, reader, security, staff, templating, urls
 from blog.config import DEFAULTS
 from blog.dbutil import BUSY_TIMEOUT_MS
 from blog.extensions import csrf, db, limiter, login_manager
 from blog.signing import OneSignerSerializer
 from blog.sqlite_maintenance import SAFETY_NET_PAGES
+from blog.urls import site_base
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -44,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     # Before CSRF: an anonymous request to /moderation/ is turned away before anything else runs.
     app.before_request(auth.guard_moderation_urls)
+    app.before_request(security.require_form_body)  # before CSRF, which would read a JSON body as a form
     csrf.init_app(app)
     limiter.init_app(app)
     _skip_global_rate_limit_check(app)
     app.session_interface = CachedSignerSessionInterface()
     templating.init_app(app)
+    urls.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
@@ -107,6 +110,15 @@ def _configure(app: Flask, test_config: dict | None) -> None:
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         app.config["SECRET_KEY"] = "dev-only-not-secret"
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):  # FLASK_TRUSTED_HOSTS=blog.clinic.example (not JSON): one host or a comma list
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if app.config.get("MAIL_SERVER") and not site_base(app.config):
+        raise ConfigError(
+            "MAIL_SERVER is set but the site's public address is not: mail links to the site, and those links "
+            "must never come from a request. Set FLASK_SITE_URL (for example https://blog.clinic.example) or "
+            "FLASK_TRUSTED_HOSTS."
+        )
     Path(app.instance_path).mkdir(exist_ok=True)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.extensions import db
-from blog.models import LoginFailure, Moderator, utcnow
+from blog.models import LoginFailure, ModerationEvent, Moderator, utcnow
 from blog.privacy import keyed_hash
 
 MIN_PASSWORD_LENGTH = 12
@@ -132,5 +132,30 @@ def authenticate(email: str, password: str, client: str, secret: bytes, throttle
         db.session.commit()
         return moderator
     db.session.add_all([LoginFailure(key=account_key, at=now), LoginFailure(key=client_key, at=now)])
+    if max(recent, default=0) + 1 == throttle.max_failures:  # this failure starts the pause
+        _record_throttling(moderator, email, throttle)
     db.session.commit()
     return None
+
+
+THROTTLED = "sign-in throttled"
+
+
+def _record_throttling(moderator: Moderator | None, email: str, throttle: Throttle) -> None:
+    """One audit line when sign-ins start being refused for an account or a client, naming the
+    account (never the client's address), so staff see an attack that request logs show only as
+    anonymous 429s. Once per throttle window, not once per refused attempt."""
+    account = moderator.email if moderator is not None else "an email that is no moderator's"
+    minutes = int(throttle.window.total_seconds() // 60)
+    db.session.add(ModerationEvent(
+        moderator_id=None, action=THROTTLED,
+        note=f"{throttle.max_failures} failed sign-ins for {account}: sign-ins paused for {minutes} minutes"[:300],
+    ))
+
+
+def recent_throttling(since: dt.datetime) -> list[ModerationEvent]:
+    """Throttling lines of the audit log since a moment, newest first (for the admins' dashboard)."""
+    return list(db.session.execute(
+        db.select(ModerationEvent).where(ModerationEvent.action == THROTTLED, ModerationEvent.created_at >= since)
+        .order_by(ModerationEvent.created_at.desc()).limit(20)
+    ).scalars())

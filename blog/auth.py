@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -14,6 +13,7 @@ from blog.extensions import login_manager
 from blog.forms import LoginForm
 from blog.models import Moderator
 from blog.privacy import client_address
+from blog.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 
@@ -77,16 +77,6 @@ def guard_moderation_urls():
     if protected and not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
-
-
-def safe_next(target: str | None) -> str | None:
-    """A `next` that stays on this site: a path, never //host or a scheme."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

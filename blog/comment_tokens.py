@@ -6,7 +6,8 @@ Instead the form (still a Flask-WTF form, through its csrf_class hook) is protec
 
 - the browser's own cross-site signals, as Go's net/http CrossOriginProtection reads them: a
   POST whose Sec-Fetch-Site is anything but same-origin or none, or (from browsers too old to
-  send that header) whose Origin names another host, is refused. This is what stops another
+  send that header) whose Origin, or failing that whose Referer, names another host, is refused
+  (an Origin of "null", sent by sandboxed frames and some redirects, is not ours either). This is what stops another
   site from making a reader's browser post a comment;
 - a token signed with the app's key for this article and timestamped, valid for
   WTF_CSRF_TIME_LIMIT seconds: a form left open too long, or copied to another article, is
@@ -68,8 +69,11 @@ def sent_from_another_site() -> bool:
     if fetch_site is not None:
         return fetch_site not in ("same-origin", "none")
     origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        # Without the browser's own signals, a Referer that names another host counts as one.
+        origin = request.headers.get("Referer") if origin is None else origin
     if origin is None:
-        return False  # not a browser, or one that sends neither header: the token still counts
+        return False  # not a browser, or one that sends none of these headers: the token still counts
     return urlsplit(origin).netloc.lower() != request.host.lower()
 
 

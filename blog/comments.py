@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from blog.dbutil import hot_fetchall
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.models import Article, Comment, CommentStatus, Moderator, utcnow
 from blog.pageviews import PageState
 from blog.rules import evaluate
 from blog.sanitize import clean_comment
@@ -91,6 +91,11 @@ def approved_comment_by(email: str):
     ).limit(1)
 
 
+def active_moderator_names() -> list[str]:
+    """The names staff sign with, which no reader may borrow (blog.lookalikes)."""
+    return list(db.session.execute(db.select(Moderator.name).where(Moderator.disabled.is_(False))).scalars())
+
+
 def submit_comment(
     article: Article | PageState,
     name: str,
@@ -113,7 +118,7 @@ def submit_comment(
             parent = parent.parent
     body_html = clean_comment(body)
     verdict = evaluate(name, body, body_html.count("<a "), rules_config or {},
-                       returning_commenter=is_returning_commenter(email))
+                       returning_commenter=is_returning_commenter(email), moderator_names=active_moderator_names())
     status = CommentStatus.SPAM.value if honeypot_filled else verdict.status
     values = {
         "article_id": article.id,

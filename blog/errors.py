@@ -12,6 +12,7 @@ TITLES = {
     405: ("Not allowed", "That page cannot be used this way."),
     413: ("That was too much to send", "What you sent is larger than we accept. "
           "Comments can be up to 5,000 characters: please shorten it and try again."),
+    415: ("We could not read what you sent", "Please go back and use the form on the page."),
     429: ("Please slow down", "You have sent too many requests in a short time. "
           "Please wait a minute, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. "

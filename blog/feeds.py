@@ -7,17 +7,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from blog.articles import published_articles_query
 from blog.extensions import db
+from blog.urls import absolute_url, site_base
 
 bp = Blueprint("feeds", __name__)
 FEED_ENTRIES = 20
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A full URL: on SITE_URL when configured (behind proxies), else on the request's host."""
-    site = current_app.config.get("SITE_URL")
-    if site:
-        return site.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _updated_at(article) -> dt.datetime:
@@ -53,5 +46,9 @@ def favicon():
 
 @bp.get("/robots.txt")
 def robots():
-    body = f"User-agent: *\nDisallow: /moderation/\n\nSitemap: {absolute_url('feeds.sitemap')}\n"
+    """Keep crawlers out of the staff pages; name the sitemap when the site's address is configured
+    (the Sitemap line must be an absolute URL, and it never comes from the request)."""
+    body = "User-agent: *\nDisallow: /moderation/\n"
+    if site_base(current_app.config):
+        body += f"\nSitemap: {absolute_url('feeds.sitemap')}\n"
     return Response(body, mimetype="text/plain")

@@ -1,14 +1,25 @@
 """Web forms (Flask-WTF): each carries its CSRF token."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from blog.comment_tokens import ArticleCSRF
-from blog.sanitize import strip_controls
-from blog.text import clean_email, clean_name
+from blog.sanitize import comment_shows_something, strip_controls
+from blog.text import clean_email, clean_name, has_visible_text
 
 NAME_MAX = 80
 BODY_MAX = 5000
+
+
+class ShowsText:
+    """A text that, once cleaned, shows something to read (not only empty tags or invisible characters)."""
+
+    def __init__(self, message: str, shows=comment_shows_something):
+        self.message, self.shows = message, shows
+
+    def __call__(self, form, field) -> None:
+        if field.data and not self.shows(field.data):
+            raise ValidationError(self.message)
 
 
 class CommentForm(FlaskForm):
@@ -32,6 +43,8 @@ class CommentForm(FlaskForm):
         filters=[clean_name],
         validators=[
             DataRequired("Please tell us a name to show with your comment."),
+            ShowsText("Please tell us a name to show with your comment: this one has no visible letters.",
+                      shows=has_visible_text),
             Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
         ],
     )
@@ -51,6 +64,7 @@ class CommentForm(FlaskForm):
         validators=[
             DataRequired("Please write a comment."),
             Length(max=BODY_MAX, message=f"Please keep your comment under {BODY_MAX:,} characters."),
+            ShowsText("Please write a comment: this one has no text that anyone could read."),
         ],
     )
     parent_id = HiddenField(
@@ -88,4 +102,5 @@ class ModerationBodyForm(FlaskForm):
 
     body = TextAreaField("Text", filters=[lambda v: strip_controls(v or "").strip()], validators=[
         DataRequired("Please write something."),
-        Length(max=BODY_MAX, message=f"Please keep it under {BODY_MAX:,} characters.")])
+        Length(max=BODY_MAX, message=f"Please keep it under {BODY_MAX:,} characters."),
+        ShowsText("Please write something: this text has nothing anyone could read.")])

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from markupsafe import Markup
 
-from blog.auth import safe_next
 from blog.extensions import db
 from blog.form_tokens import form_token
 from blog.forms import EmptyForm, ModerationBodyForm
@@ -17,6 +16,7 @@ from blog.moderating import (
 from blog.models import Comment, CommentStatus
 from blog.queue import flag_list, queue_page
 from blog.security import not_stored
+from blog.urls import page_number, parse_id, safe_next
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 bp.after_request(not_stored)
@@ -55,9 +55,9 @@ def queue():
     if status not in TABS:
         abort(404)
     counts = status_counts()
-    page = queue_page(status, request.args.get("page", 1, type=int), current_app.config["MODERATION_PER_PAGE"],
-                      total=counts[status])
-    if page is None:
+    number = page_number(request.args.get("page"))
+    page = number and queue_page(status, number, current_app.config["MODERATION_PER_PAGE"], total=counts[status])
+    if not page:
         abort(404)
     if "_flashes" in session:
         return _render_queue(page, status, counts)
@@ -85,10 +85,12 @@ def _selected_action() -> tuple[str, list[int]]:
     one = request.form.get("one", "")
     if one:
         action, _, comment_id = one.partition(":")
-        ids = [int(comment_id)] if comment_id.isdigit() else []
+        ids = [parse_id(comment_id)]
     else:
         action = request.form.get("action", "")
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        ids = [parse_id(i) for i in request.form.getlist("ids")]
+    if None in ids:
+        abort(400, description="That comment number is not valid. Go back to the queue and choose again.")
     return action, ids
 
 
@@ -114,8 +116,8 @@ def act():
 @bp.post("/comments/delete")
 def delete_confirmed():
     """The second step of delete forever."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    if request.form.get("confirm") != "yes" or not ids:
+    ids = [parse_id(i) for i in request.form.getlist("ids")]
+    if request.form.get("confirm") != "yes" or not ids or None in ids:
         abort(400, description="Deleting needs the confirmation button.")
     removed = delete_forever(ids, current_user)
     flash(f"Deleted forever: {_plural(removed)}.", "success")
@@ -126,7 +128,7 @@ def _comment_or_404(comment_id: int) -> Comment:
     return db.get_or_404(Comment, comment_id)
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 def comment(comment_id: int):
     """One comment: its thread, an edit box, the clinic's reply box and the actions."""
     return _comment_page(_comment_or_404(comment_id))
@@ -140,7 +142,7 @@ def _comment_page(comment: Comment, edit_form=None, reply_form=None, status: int
                            reply_form=reply_form, form=EmptyForm()), status
 
 
-@bp.post("/comments/<int:comment_id>/edit")
+@bp.post("/comments/<id:comment_id>/edit")
 def edit(comment_id: int):
     """Save a corrected text (re-sanitized), optionally approving in the same step."""
     found = _comment_or_404(comment_id)
@@ -153,7 +155,7 @@ def edit(comment_id: int):
     return redirect(url_for(".comment", comment_id=comment_id), code=303)
 
 
-@bp.post("/comments/<int:comment_id>/reply")
+@bp.post("/comments/<id:comment_id>/reply")
 def reply(comment_id: int):
     """Answer a reader as the clinic: published at once with a "Clinic" badge."""
     found = _comment_or_404(comment_id)
@@ -167,7 +169,7 @@ def reply(comment_id: int):
                     code=303)
 
 
-@bp.post("/articles/<int:article_id>/comments")
+@bp.post("/articles/<id:article_id>/comments")
 def article_comments(article_id: int):
     """Open or close comments on one article."""
     is_open = request.form.get("open") == "yes"

@@ -9,11 +9,12 @@ import ssl
 import threading
 from email.message import EmailMessage
 
-from flask import current_app, url_for
+from flask import current_app
 
 from blog.extensions import db
 from blog.models import Comment, Moderator
 from blog.rules import as_list
+from blog.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +68,12 @@ def _deliver(message: EmailMessage, config, comment_id: int) -> None:
 
 def notify_new_comment(comment_id: int) -> threading.Thread | None:
     """Mail moderators about a committed pending comment, in a background thread; off without MAIL_SERVER.
-    Called while the reader's request is handled: the queue's link is built from it."""
+    The queue's link is built on the configured site address (create_app refuses mail without one),
+    never on the request's Host header."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return None
-    queue_url = url_for("moderation.queue", _external=True)
+    queue_url = absolute_url("moderation.queue")
     comment = db.session.get(Comment, comment_id)
     to = recipients(config)
     if not to:

@@ -22,6 +22,7 @@ from blog.notify import notify_new_comment
 from blog.pageviews import PageState, open_article
 from blog.privacy import client_address
 from blog.templating import count_noun
+from blog.urls import page_number, parse_id
 
 bp = Blueprint("reader", __name__)
 
@@ -37,9 +38,9 @@ def index():
     Like the article page: a light query finds the page's articles and their versions; the
     rendered page comes from the per-worker cache with each article's view count filled in.
     Cookieless readers of the first page are answered before Flask by blog.fastpath."""
-    page = request.args.get("page", 1, type=int)
+    page = page_number(request.args.get("page"))
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    if page < 1:
+    if page is None:
         abort(404)
     total, rows = index_page_state(page, per_page)
     if not rows and page != 1:
@@ -101,9 +102,10 @@ def _comments_block(article: Article, is_open: bool) -> Markup:
 
 def _reply_target(article: Article, parent_id) -> Comment | None:
     """The approved comment of this article a reply is for, if the form names one."""
-    if not (parent_id and str(parent_id).isdigit()):
+    target_id = parse_id(parent_id)
+    if target_id is None:
         return None
-    target = db.session.get(Comment, int(parent_id))
+    target = db.session.get(Comment, target_id)
     if target is None or target.article_id != article.id or target.status != CommentStatus.APPROVED.value:
         return None
     return target
@@ -115,7 +117,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
     """The article page; with a failed form, the same page re-filled with the reader's input."""
     form = form or CommentForm.for_article(article.id)
     if status == 200 and not form.parent_id.data:
-        reply_to = request.args.get("reply_to", type=int)
+        reply_to = parse_id(request.args.get("reply_to"))
         if reply_to:
             form.parent_id.data = str(reply_to)
     reply_target = _reply_target(article, form.parent_id.data)
@@ -222,7 +224,7 @@ def post_comment(slug: str):
             name=form.name.data,
             email=form.email.data or None,
             body=form.body.data,
-            parent_id=int(form.parent_id.data) if form.parent_id.data else None,
+            parent_id=parse_id(form.parent_id.data),
             honeypot_filled=bool((form.website.data or "").strip()),
             rules_config=current_app.config,
         )

@@ -5,10 +5,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from blog.lookalikes import LOOKS_LIKE_STAFF, looks_like_staff
+
 MANY_LINKS = "many links"
 BLOCKED = "blocked word"
 WATCHED = "watched word"
 PERSONAL = "personal information"
+# LOOKS_LIKE_STAFF ("looks like staff") comes from blog.lookalikes.
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A run of digits, spaces and phone punctuation holding at least 7 digits: +1 (555) 123-4567.
@@ -71,9 +74,12 @@ def as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def evaluate(name: str, body_raw: str, link_count: int, config, returning_commenter: bool) -> Verdict:
+def evaluate(name: str, body_raw: str, link_count: int, config, returning_commenter: bool,
+             moderator_names=()) -> Verdict:
     """The status and flags a new comment gets from the configured rules."""
     flags: list[str] = []
+    if looks_like_staff(name, config.get("SITE_NAME") or "", moderator_names):
+        flags.append(LOOKS_LIKE_STAFF)
     spam = False
     max_links = int(config.get("MODERATION_MAX_LINKS", 2))
     if link_count > max_links:

@@ -20,6 +20,8 @@ from functools import partial
 import bleach
 from bleach.linkifier import LinkifyFilter, build_url_re
 
+from blog.text import BIDI_CONTROLS, has_visible_text
+
 COMMENT_TAGS = frozenset(
     {"p", "br", "a", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li"}
 )
@@ -44,8 +46,9 @@ ARTICLE_ATTRIBUTES = {
 _URL_RE = build_url_re(protocols=["http", "https"])
 _BLOCK_START = re.compile(r"^\s*<(p|pre|blockquote|ul|ol)[\s>]", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# C0 controls but tab and newline, DEL, and the C1 range.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, the C1 range, and the bidi controls (embeddings, overrides,
+# isolates and marks), which could make a comment reorder the text shown around it.
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
 # Characters that make text something other than plain text for an HTML parser.
 _NOT_PLAIN_TEXT = re.compile(r"[<>&]")
 _TAG = re.compile(r"(<[^<>]*>)")
@@ -125,7 +128,7 @@ _ARTICLE_CLEANER = bleach.Cleaner(
 
 
 def strip_controls(text: str) -> str:
-    """Remove NUL and other control characters, keeping tab and newline; normalise newlines."""
+    """Remove NUL, other control characters and bidi controls, keeping tab and newline; normalise newlines."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -182,6 +185,21 @@ def clean_comment(text: str) -> str:
     if _NOT_PLAIN_TEXT.search(text) is None and _URL_RE.search(text) is None:
         return paragraphs(text)
     return clean_html(paragraphs(text))
+
+
+def shows_something(html: str) -> bool:
+    """Whether sanitized HTML has any visible text: `<p></p><br>`, `<b></b>`, an unwrapped empty
+    link or a paragraph of zero-width characters does not."""
+    return has_visible_text(unescape(_TAG.sub("", html)))
+
+
+def comment_shows_something(text: str) -> bool:
+    """Whether a reader's raw comment would show any visible text once cleaned. Plain text is
+    checked as it is (no sanitizer run); anything with markup is cleaned first."""
+    text = strip_controls(text)
+    if _NOT_PLAIN_TEXT.search(text) is None:
+        return has_visible_text(text)
+    return shows_something(clean_comment(text))
 
 
 def clean_article_html(html: str) -> str:

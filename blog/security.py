@@ -1,10 +1,11 @@
-"""Response hardening: security headers on every response, proxy trust, versioned static files."""
+"""Request and response hardening: security headers on every response, form-only bodies, proxy trust,
+versioned static files."""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -56,6 +57,24 @@ class SecurityHeaders:
             return start_response(status, headers + extra, exc_info)
 
         return self.wsgi_app(environ, start_with_headers)
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+NOT_A_FORM = ("This address only accepts what its web form sends, so nothing was saved. "
+              "Please use the form on the page.")
+
+
+def require_form_body():
+    """Every state change here comes from an HTML form: a POST (or any method with a body) that is
+    JSON, text or anything but a form is refused before any form or CSRF code reads it (Flask-WTF
+    would read JSON as form data)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if not request.mimetype and not request.content_length:
+        return None  # no body at all (a bare POST): nothing to misread; CSRF refuses it as a form without a token
+    if request.mimetype not in FORM_TYPES:
+        abort(415, description=NOT_A_FORM)
+    return None
 
 
 def not_stored(response):

@@ -1,18 +1,20 @@
 """Blueprint for staff pages beside the queue: the dashboard, the audit log, and (admins) moderators."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blog.accounts import AccountError, create_moderator, disable_moderator
+from blog.accounts import AccountError, create_moderator, disable_moderator, recent_throttling
 from blog.dashboard import bar_chart, site_and_article_stats, sparkline
 from blog.extensions import db
 from blog.forms import EmptyForm, ModeratorForm
 from blog.moderating import log_query, status_counts
-from blog.models import Article, CommentStatus, Moderator
+from blog.models import Article, CommentStatus, Moderator, utcnow
 from blog.security import not_stored
+from blog.urls import page_number, parse_id
 
 bp = Blueprint("staff", __name__, url_prefix="/moderation")
 bp.after_request(not_stored)
@@ -32,21 +34,25 @@ def admin_required(view):
 def dashboard():
     """Pending count, views and comments over 30 days (site and per article), top articles."""
     views, comments, per_article = site_and_article_stats()
+    throttled = recent_throttling(utcnow() - dt.timedelta(days=1)) if current_user.is_admin else []
     return render_template(
         "moderation/dashboard.html", views=views, comments=comments, per_article=per_article,
         views_chart=bar_chart(views, "Views a day, last 30 days"),
         comments_chart=bar_chart(comments, "Comments a day, last 30 days"),
         pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(), sparkline=sparkline,
+        throttled=throttled,
     )
 
 
 @bp.get("/log")
 def log():
     """The audit log, newest first; filter by moderator and by article."""
-    moderator_id = request.args.get("moderator", type=int)
-    article_id = request.args.get("article", type=int)
-    page = db.paginate(log_query(moderator_id, article_id), page=request.args.get("page", 1, type=int),
-                       per_page=50, max_per_page=200)
+    moderator_id = parse_id(request.args.get("moderator"))
+    article_id = parse_id(request.args.get("article"))
+    number = page_number(request.args.get("page"))
+    if number is None:
+        abort(404)
+    page = db.paginate(log_query(moderator_id, article_id), page=number, per_page=50, max_per_page=200)
     moderators = db.session.execute(db.select(Moderator).order_by(Moderator.name)).scalars().all()
     articles = db.session.execute(db.select(Article).order_by(Article.title)).scalars().all()
     titles = {a.id: a.title for a in articles}
@@ -78,7 +84,7 @@ def moderators():
                            action_form=EmptyForm()), status
 
 
-@bp.post("/moderators/<int:moderator_id>/disable")
+@bp.post("/moderators/<id:moderator_id>/disable")
 @admin_required
 def disable(moderator_id: int):
     moderator = db.get_or_404(Moderator, moderator_id)

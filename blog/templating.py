@@ -3,7 +3,7 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from blog.feeds import absolute_url
+from blog.urls import absolute_url, feed_id
 
 
 def human_date(value: dt.date | dt.datetime | None) -> str:
@@ -51,6 +51,7 @@ def article_json_ld(article, url: str, image_url: str | None, site_name: str) ->
 
 def init_app(app):
     app.add_template_global(absolute_url)
+    app.add_template_global(feed_id)
     app.add_template_global(article_json_ld)
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)

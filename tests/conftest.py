@@ -140,11 +140,11 @@ class ReaderActions:
         return self.client.get(f"/post/{slug}", **kwargs)
 
     def comment(self, slug: str, name="Ana", body="Thank you for this article.", email="", parent_id="",
-                website="", **extra):
+                website="", headers=None, **extra):
         page = self.open(slug)
         data = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), "name": name, "email": email,
                 "body": body, "parent_id": parent_id, "website": website, **extra}
-        return self.client.post(f"/post/{slug}/comments", data=data)
+        return self.client.post(f"/post/{slug}/comments", data=data, headers=headers)
 
 
 @pytest.fixture

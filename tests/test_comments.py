@@ -86,7 +86,7 @@ def test_reply_form_is_prefilled_from_the_reply_link(app, reader, slug):
     root = stored(app)[0]
     set_status(app, root.id, "approved")
     page = reader.client.get(f"/post/{slug}?reply_to={root.id}").get_data(as_text=True)
-    assert "Reply to Bea" in page and f'name="parent_id" type="hidden" value="{root.id}"' in page
+    assert "Reply to <bdi>Bea</bdi>" in page and f'name="parent_id" type="hidden" value="{root.id}"' in page
 
 
 @pytest.mark.parametrize("parent_status", ["pending", "rejected", "spam"])
@@ -229,7 +229,7 @@ def test_hostile_bodies_are_stored_and_rendered_harmless(app, reader, other_read
     assert "\x00" not in comment.body_raw and "\x00" not in comment.body_html
     set_status(app, comment.id, "approved")
     page = other_reader.open(slug).get_data(as_text=True)
-    [rendered] = re.findall(r'<div class="comment-body">(.*?)</div>', page, re.DOTALL)
+    [rendered] = re.findall(r'<div class="comment-body" dir="auto">(.*?)</div>', page, re.DOTALL)
     assert rendered == comment.body_html
     for html in (comment.body_html, rendered):
         assert not re.search(r"<(script|img|svg|iframe|div|u|noscript)\b", html, re.IGNORECASE)

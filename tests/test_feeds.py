@@ -8,7 +8,8 @@ from tests.conftest import moderate
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_the_atom_feed_is_valid_and_has_full_content(client, make_article):
+def test_the_atom_feed_is_valid_and_has_full_content(app, client, make_article):
+    app.config["SITE_URL"] = "https://blog.clinic.example"
     make_article(title="Older", published="2023-01-01")
     make_article(title="Newer", published="2024-01-01", updated="2024-02-01", author="Dr Lee")
     response = client.get("/feed.xml")
@@ -20,20 +21,38 @@ def test_the_atom_feed_is_valid_and_has_full_content(client, make_article):
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Newer", "Older"]
     newest = entries[0]
-    assert newest.find(f"{ATOM}id").text == "http://localhost/post/newer"
+    assert newest.find(f"{ATOM}id").text == "https://blog.clinic.example/post/newer"
     assert newest.find(f"{ATOM}updated").text == "2024-02-01T00:00:00Z"
     assert "<strong>Bold lead.</strong>" in newest.find(f"{ATOM}content").text
     assert newest.find(f"{ATOM}author/{ATOM}name").text == "Dr Lee"
     assert client.get("/feed.xml", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
-def test_sitemap_and_robots(client, make_article):
+def test_sitemap_and_robots_use_the_configured_address(app, client, make_article):
+    app.config["TRUSTED_HOSTS"] = ["blog.clinic.example"]
     make_article(title="Only")
-    sitemap = ET.fromstring(client.get("/sitemap.xml").data)
+    host = {"Host": "blog.clinic.example"}
+    sitemap = ET.fromstring(client.get("/sitemap.xml", headers=host).data)
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert locs == ["http://localhost/", "http://localhost/post/only"]
+    assert locs == ["http://blog.clinic.example/", "http://blog.clinic.example/post/only"]
+    robots = client.get("/robots.txt", headers=host).get_data(as_text=True)
+    assert "Disallow: /moderation/" in robots and "Sitemap: http://blog.clinic.example/sitemap.xml" in robots
+
+
+def test_without_a_configured_address_no_url_comes_from_the_request(client, make_article):
+    """No SITE_URL or TRUSTED_HOSTS (as ./run.sh starts it): feeds and robots.txt name paths, never
+    the Host, X-Forwarded-Host or Forwarded header a client sent."""
+    make_article(title="Only")
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "Forwarded": "host=evil.example"}
+    for path in ("/feed.xml", "/sitemap.xml", "/robots.txt", "/", "/post/only"):
+        body = client.get(path, headers=forged).get_data(as_text=True)
+        assert "evil.example" not in body, path
     robots = client.get("/robots.txt").get_data(as_text=True)
-    assert "Disallow: /moderation/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+    assert "Disallow: /moderation/" in robots and "Sitemap:" not in robots
+    feed = ET.fromstring(client.get("/feed.xml").data)
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
+    assert entry.find(f"{ATOM}link").get("href") == "/post/only"
 
 
 def test_article_pages_carry_canonical_and_sharing_metadata_without_commenters(app, reader, other_reader, make_article):

@@ -125,7 +125,7 @@ def test_the_clinic_replies_under_the_readers_comment_with_a_badge(app, moderato
                               token_from=f"/moderation/comments/{cid}")
     assert response.status_code == 303
     page = other_reader.open(SLUG).get_data(as_text=True)
-    assert re.search(r'class="replies".*Clinic Health Notes</span>\s*<span class="badge badge-clinic">Clinic</span>',
+    assert re.search(r'class="replies".*Clinic Health Notes</bdi>\s*<span class="badge badge-clinic">Clinic</span>',
                      page, re.DOTALL)
     assert "Please ask your doctor." in page and "2 comments" in page
     reply = max(comments(app).values(), key=lambda c: c.id)

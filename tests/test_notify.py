@@ -45,16 +45,20 @@ def smtp_server():
 def test_a_new_pending_comment_mails_the_moderators_in_plain_text(app, reader, make_article, smtp_server):
     controller, inbox = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="blog@clinic.example",
-                      MODERATION_NOTIFY=["desk@clinic.example", "nurse@clinic.example"])
+                      MODERATION_NOTIFY=["desk@clinic.example", "nurse@clinic.example"],
+                      SITE_URL="https://blog.clinic.example")
     make_article()
-    reader.comment(SLUG, name="Ana", body="<b>Hello</b> doctors\nline two", email="ana@example.org")
+    # The link comes from SITE_URL, whatever Host the request that caused the mail named.
+    reader.comment(SLUG, name="Ana", body="<b>Hello</b> doctors\nline two", email="ana@example.org",
+                   headers={"Host": "evil.example", "Origin": "http://evil.example",
+                            "X-Forwarded-Host": "evil.example"})
     [envelope] = inbox.wait_for(1)
     assert sorted(envelope.rcpt_tos) == ["desk@clinic.example", "nurse@clinic.example"]
     text = envelope.content.decode()
     assert "Content-Type: text/plain" in text and "text/html" not in text
     assert "Exploring Ketamine as a Promising Migraine Treatment" in text
     assert "Name: Ana" in text and "<b>Hello</b> doctors\nline two" in text.replace("\r\n", "\n")
-    assert "http://localhost/moderation/" in text
+    assert "https://blog.clinic.example/moderation/" in text and "evil.example" not in text
     assert "ana@example.org" not in text
     assert "approve" not in text.lower().replace("review", "")
 
