@@ -1,11 +1,12 @@
 """Web forms (Flask-WTF): each carries its CSRF token."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from blog.comment_tokens import ArticleCSRF
 from blog.sanitize import comment_shows_something, strip_controls
 from blog.text import clean_email, clean_name, has_visible_text
+from blog.urls import parse_id
 
 NAME_MAX = 80
 BODY_MAX = 5000
@@ -19,6 +20,17 @@ class ShowsText:
 
     def __call__(self, form, field) -> None:
         if field.data and not self.shows(field.data):
+            raise ValidationError(self.message)
+
+
+class ValidId:
+    """A database id as the page wrote it: ASCII digits, positive, within the databases' integers."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if parse_id(field.data) is None:
             raise ValidationError(self.message)
 
 
@@ -67,9 +79,7 @@ class CommentForm(FlaskForm):
             ShowsText("Please write a comment: this one has no text that anyone could read."),
         ],
     )
-    parent_id = HiddenField(
-        validators=[Optional(), Regexp(r"^\d{1,12}$", message="That reply target is not valid.")]
-    )
+    parent_id = HiddenField(validators=[Optional(), ValidId("That reply target is not valid.")])
     # Honeypot: hidden from people (and screen readers); bots fill it in.
     website = StringField("Leave this field empty")
 

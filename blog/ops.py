@@ -15,7 +15,7 @@ from blog.extensions import db
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("blog.requests")
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")  # \Z: "$" would let a final newline through
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a decoded %0A in a path must not start a fake log line
 _ADDRESS_FIRST = re.compile(r"^\s*(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*|<local>)\s+-\s")
 

@@ -194,6 +194,12 @@ class ModeratorActions:
 
 
 @pytest.fixture
+def staff(app):
+    """A moderator's browser, not signed in yet (the account is not created either)."""
+    return ModeratorActions(app, browser_client(app, "192.0.2.20"))
+
+
+@pytest.fixture
 def moderator(app):
     """A signed-in moderator with their own browser."""
     actions = ModeratorActions(app, browser_client(app, "192.0.2.10"))

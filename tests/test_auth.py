@@ -6,10 +6,6 @@ from blog.models import Moderator
 from tests.conftest import PASSWORD, ModeratorActions, browser_client
 
 
-@pytest.fixture
-def staff(app):
-    return ModeratorActions(app, browser_client(app, "192.0.2.20"))
-
 
 def test_create_moderator_reads_the_password_from_stdin_and_stores_only_a_hash(app, runner):
     result = runner.invoke(args=["create-moderator", "Lead@Clinic.example", "--name", "Dr Lead", "--admin",
