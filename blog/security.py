@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from blog.urls import site_prefix
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -99,7 +101,22 @@ class StaticVersions:
         return self.cache[filename]
 
 
+class PinnedScriptName:
+    """WSGI middleware: the URL prefix the site lives under comes from SITE_URL's path (usually none),
+    never from the request. gunicorn takes a SCRIPT_NAME request header from its trusted proxy
+    addresses, and every link on a page is built on it, so a request could otherwise poison the
+    page cache with links under a prefix of its choosing."""
+
+    def __init__(self, wsgi_app, prefix: str):
+        self.wsgi_app, self.prefix = wsgi_app, prefix
+
+    def __call__(self, environ, start_response):
+        environ["SCRIPT_NAME"] = self.prefix
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
+    app.wsgi_app = PinnedScriptName(app.wsgi_app, site_prefix(app.config))
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
     proxies = app.config.get("TRUSTED_PROXIES")
     if proxies:

@@ -33,11 +33,20 @@ def site_base(config: Mapping) -> str | None:
     return None
 
 
+def site_prefix(config: Mapping) -> str:
+    """The path the site lives under ("" at the root, "/blog" for SITE_URL https://clinic.example/blog)."""
+    return urlsplit((config.get("SITE_URL") or "").strip()).path.rstrip("/")
+
+
 def absolute_url(endpoint: str, **values) -> str:
-    """A full URL on the configured site address; without one, the path alone (a relative URL)."""
+    """A full URL on the configured site address; without one, the path alone (a relative URL).
+    url_for's path already starts with the site's prefix (blog.security.PinnedScriptName)."""
     base = site_base(current_app.config)
     path = url_for(endpoint, **values)
-    return base + path if base else path
+    if not base:
+        return path
+    scheme, netloc, *_ = urlsplit(base)
+    return f"{scheme}://{netloc}{path}"
 
 
 def feed_id(url: str) -> str:

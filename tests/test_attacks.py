@@ -90,6 +90,28 @@ def test_many_invented_hosts_all_get_the_same_page(app, slug):
     assert ".example" not in plain
 
 
+def test_a_url_prefix_from_the_request_never_reaches_the_links(app, slug):
+    """gunicorn takes a SCRIPT_NAME header from its trusted proxy addresses; every link is built on it."""
+    browser_client(app, "192.0.2.66").get(f"/post/{slug}", environ_overrides={"SCRIPT_NAME": "/evil"})
+    browser_client(app, "192.0.2.66").get("/", environ_overrides={"SCRIPT_NAME": "/evil"})
+    for path in (f"/post/{slug}", "/"):
+        page = browser_client(app, "198.51.100.1").get(path).get_data(as_text=True)
+        assert "/evil" not in page and 'href="/static/style.css' in page
+
+
+@pytest.fixture
+def under_a_prefix(app_config):
+    app_config["SITE_URL"] = "https://clinic.example/blog/"
+    return app_config
+
+
+def test_a_site_under_a_prefix_takes_it_from_site_url(under_a_prefix, app):
+    page = browser_client(app, "198.51.100.1").get("/", environ_overrides={"SCRIPT_NAME": "/other"})
+    html = page.get_data(as_text=True)
+    assert 'href="/blog/static/style.css' in html and "/other" not in html
+    assert '<link rel="canonical" href="https://clinic.example/blog/">' in html
+
+
 # 2. Mail takes its links from configuration -----------------------------------------------------
 
 def test_mail_refuses_to_start_without_the_sites_address(app_config):

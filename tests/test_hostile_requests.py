@@ -94,3 +94,28 @@ def test_login_next_pointing_off_site_lands_on_the_queue(site):
     reply = visitor.post("/moderation/login?next=https://evil.example/phish",
                          form={"csrf_token": token, "email": MODERATOR_EMAIL, "password": PASSWORD})
     assert reply.status == 303 and reply.headers["Location"] == "/moderation/"
+
+
+POISONS = [{"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}, {"Forwarded": "host=evil.example"},
+           {"SCRIPT_NAME": "/evil"}, {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}]
+
+
+def test_forged_host_and_prefix_headers_never_reach_another_reader_of_either_worker(site):
+    """Right after a change (so the next request renders the page into a worker's cache), a burst of
+    requests with forged Host, X-Forwarded-*, Forwarded and SCRIPT_NAME headers from the proxy's own
+    address; then plain readers on fresh connections, which land on both workers."""
+    from blog.moderating import set_status
+    visitor = Visitor(site.server, agent="Mozilla/5.0 a reader who changes the page")
+    assert visitor.post(PATH, form={"csrf_token": visitor.token(f"/post/{SLUG}"), "name": "Ana",
+                                    "body": "This changes the page."}).status == 303
+    with site.app.app_context():
+        newest = db.session.execute(db.select(Comment).order_by(Comment.id.desc())).scalars().first()
+        set_status([newest.id], "approve", None)
+    for headers in POISONS * 6:
+        for path in (f"/post/{SLUG}", "/", "/feed.xml", "/sitemap.xml", "/robots.txt"):
+            assert site.server.request("GET", path, headers=headers).status < 500
+    for _ in range(12):
+        for path in (f"/post/{SLUG}", "/"):
+            reply = site.server.request("GET", path)
+            assert reply.status == 200 and "This changes the page." in site.server.request("GET", f"/post/{SLUG}").body
+            assert "evil" not in reply.body, path
