@@ -33,23 +33,27 @@ def skeleton(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", mapped).split())
 
 
-def _keys(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # a pure function of its argument: the names of staff recur on every POST
+def _keys(text: str) -> frozenset[str]:
     """Skeletons of the text in each case (TR39 skeletons keep case: "I" looks like "l", "i" does not)."""
-    return {skeleton(variant).casefold() for variant in (text, text.lower(), text.upper(), text.title())}
+    return frozenset(skeleton(variant).casefold() for variant in (text, text.lower(), text.upper(), text.title()))
+
+
+@functools.lru_cache(maxsize=64)
+def _word_pattern(site_name: str) -> re.Pattern:
+    """The staff words and the site's name, as whole words of a skeleton."""
+    keys = sorted({key for word in (*STAFF_WORDS, site_name) for key in _keys(word) if key}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)")
 
 
 def looks_like_staff(name: str, site_name: str, moderator_names=()) -> bool:
     """Whether a reader's name is, or is confusable with, the site's name or a moderator's name, or
-    holds one of the staff words as a word of its own."""
+    holds one of the staff words (or the site's name) as words of its own."""
     name_keys = _keys(name)
-    for exact in (site_name, *moderator_names):
-        if exact and name_keys & _keys(exact):
-            return True
-    for word in (*STAFF_WORDS, site_name):
-        for key in _keys(word):
-            if key and any(re.search(rf"(?<!\w){re.escape(key)}(?!\w)", n) for n in name_keys):
-                return True
-    return False
+    if any(exact and name_keys & _keys(exact) for exact in (site_name, *moderator_names)):
+        return True
+    pattern = _word_pattern(site_name)
+    return any(pattern.search(key) for key in name_keys)
 
 
 def build_table() -> dict[str, str]:
