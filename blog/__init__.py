@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from blog import auth, cli, errors, fastpath, feeds, moderation, ops, reader, security, staff, templating, urls
+from blog import public_state  # noqa: F401  (its triggers join the tables' CREATE)
 from blog.config import DEFAULTS
 from blog.dbutil import BUSY_TIMEOUT_MS
 from blog.extensions import csrf, db, limiter, login_manager
@@ -19,7 +20,6 @@ from blog.sqlite_maintenance import SAFETY_NET_PAGES
 from blog.urls import site_base
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class ConfigError(RuntimeError):
@@ -40,8 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     ops.init_app(app)
     security.init_app(app)
     db.init_app(app)
-    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:
-        _init_migrations(app)
     login_manager.init_app(app)
     # Before CSRF: an anonymous request to /moderation/ is turned away before anything else runs.
     app.before_request(auth.guard_moderation_urls)
@@ -61,35 +59,35 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _skip_global_rate_limit_check(app: Flask) -> None:
-    """We set no default or app-wide limits: every limit is a decorator, and a decorated view checks
-    its own limits in its wrapper. Flask-Limiter's global before_request check then has nothing to
-    do, but costs about 150 µs on every request (bench/run), so it is taken out."""
-    if limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
-        return
-    hook = limiter._check_request_limit
-    app.before_request_funcs[None] = [f for f in app.before_request_funcs.get(None, []) if f != hook]
+    """Only for speed. Every limit here is a decorator, and a decorated view checks its own limits in
+    its wrapper; Flask-Limiter's app-wide before_request check then has nothing to do but costs
+    about 150 us on every request (bench/run). Flask-Limiter 4 has no public switch for it (3.x had
+    auto_check), so its hook is taken out by name: the version range is pinned in pyproject.toml,
+    and if the hook is not where 4.1 puts it, the app refuses to start rather than run unchecked.
+    Default, application and meta limits, which only that check applies, are refused by _configure."""
+    if not app.config["RATELIMIT_ENABLED"]:
+        return  # Flask-Limiter registers no hook at all
+    hook = getattr(limiter, "_check_request_limit", None)
+    hooks = app.before_request_funcs.get(None, [])
+    if hook is None or hook not in hooks:
+        raise ConfigError("Flask-Limiter changed: its request hook is not where 4.1 puts it (blog/__init__.py).")
+    app.before_request_funcs[None] = [f for f in hooks if f != hook]
 
 
 class CachedSignerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the serializer, its signer and keys built once per app
-    instead of per request (blog.signing)."""
+    """Flask's signed-cookie sessions, with the serializer Flask builds (its keys, salt and order)
+    wrapped once per app in one that keeps its signer and derived keys (blog.signing), instead of
+    a new serializer, signer and key derivation on every request."""
 
     def get_signing_serializer(self, app: Flask):
-        serializer = app.extensions.get("session_signer")
-        if serializer is None and app.secret_key:
-            keys = [*(app.config["SECRET_KEY_FALLBACKS"] or []), app.secret_key]  # current key last
-            serializer = app.extensions["session_signer"] = OneSignerSerializer(
-                keys, salt=self.salt, serializer=self.serializer,
-                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
-        return serializer
-
-
-def _init_migrations(app: Flask) -> None:
-    """Flask-Migrate, for `flask db ...` and init-db only: web workers never load Alembic (about 5 MB)."""
-    from flask_migrate import Migrate
-
-    # Batch mode lets Alembic alter SQLite tables (by copying them).
-    Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or []))
+        cached = app.extensions.get("session_signer")
+        if cached is None or cached[0] != keys:
+            stock = super().get_signing_serializer(app)
+            if stock is None:
+                return None
+            cached = app.extensions["session_signer"] = (keys, OneSignerSerializer.like(stock))
+        return cached[1]
 
 
 def _configure(app: Flask, test_config: dict | None) -> None:
@@ -113,6 +111,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     hosts = app.config.get("TRUSTED_HOSTS")
     if isinstance(hosts, str):  # FLASK_TRUSTED_HOSTS=blog.clinic.example (not JSON): one host or a comma list
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    unchecked = [key for key in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META") if app.config.get(key)]
+    if unchecked:
+        raise ConfigError(
+            f"{', '.join(unchecked)} would never be applied: rate limits here are set on the views themselves "
+            "(COMMENT_RATE_LIMIT), and Flask-Limiter's app-wide check is off (blog/__init__.py)."
+        )
     if app.config.get("MAIL_SERVER") and not site_base(app.config):
         raise ConfigError(
             "MAIL_SERVER is set but the site's public address is not: mail links to the site, and those links "

@@ -1,17 +1,15 @@
 """Importing articles from Markdown files into the database, and reading them back for pages."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
 
-from blog.comments import refresh_public_comments
 from blog.content import ArticleError, ArticleSource, parse_article
-from blog.dbutil import hot_fetchall
+from blog.dbutil import columns, hot_fetchall
 from blog.extensions import db
-from blog.models import Article, ArticleListVersion
+from blog.models import PUBLISHED_SQL, Article, ArticleListVersion, utc_today
 
 
 @dataclass
@@ -47,7 +45,6 @@ def import_article_file(path: Path, static_folder: Path) -> ImportResult:
         db.session.add(article)
     _copy_fields(source, article)
     db.session.flush()
-    refresh_public_comments([article.id])  # comments may have opened or closed
     db.session.commit()
     return ImportResult(path, outcome, slug=source.slug)
 
@@ -66,22 +63,18 @@ def import_articles(path: Path, static_folder: Path) -> list[ImportResult]:
     return [import_article_file(p, static_folder) for p in source_files(path)]
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 def published_articles_query():
     """Articles whose publication date has come, newest first."""
     return (
         db.select(Article)
-        .where(Article.published <= today())
+        .where(Article.is_published(utc_today()))
         .order_by(Article.published.desc(), Article.id.desc())
     )
 
 
 def get_published_article(slug: str) -> Article | None:
     return db.session.execute(
-        db.select(Article).where(Article.slug == slug, Article.published <= today())
+        db.select(Article).where(Article.slug == slug, Article.is_published(utc_today()))
     ).scalar_one_or_none()
 
 
@@ -99,8 +92,8 @@ class IndexRow(NamedTuple):
 # with the table too, so the total is counted only when the list of articles or the day changed.
 _A = Article.__tablename__
 _LIST_VERSION = f"SELECT version FROM {ArticleListVersion.__tablename__}"
-_INDEX_TOTAL = f"SELECT count(*) FROM {_A} WHERE published <= :today"
-_INDEX_ROWS = (f"SELECT id, source_hash, comments_version, view_count FROM {_A} WHERE published <= :today "
+_INDEX_TOTAL = f"SELECT count(*) FROM {_A} WHERE {PUBLISHED_SQL}"
+_INDEX_ROWS = (f"SELECT {columns(Article, IndexRow._fields)} FROM {_A} WHERE {PUBLISHED_SQL} "
                f"ORDER BY published DESC, id DESC LIMIT :limit OFFSET :offset")
 _published_totals: dict[tuple, int] = {}  # (engine, list version, day) -> published articles, this process
 
@@ -108,7 +101,7 @@ _published_totals: dict[tuple, int] = {}  # (engine, list version, day) -> publi
 def index_page_state(page: int, per_page: int) -> tuple[int, list[IndexRow]]:
     """(total published, the rows of one index page): short autocommit reads, the total from this
     process's cache while no article was added, deleted or re-dated (ArticleListVersion) that day."""
-    params = {"today": today(), "limit": per_page, "offset": (page - 1) * per_page}
+    params = {"today": utc_today(), "limit": per_page, "offset": (page - 1) * per_page}
     return published_total(params), [IndexRow(*row) for row in hot_fetchall(_INDEX_ROWS, params)]
 
 

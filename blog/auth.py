@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blog.accounts import LoginThrottled, Throttle, authenticate, log_out
-from blog.dbutil import hot_fetchall
+from blog.dbutil import columns, hot_fetchall
 from blog.extensions import login_manager
 from blog.forms import LoginForm
 from blog.models import Moderator
@@ -17,6 +17,9 @@ from blog.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 
+# Our own mark of a staff session (set at sign-in, gone with session.clear() at sign-out), so a
+# reader's session is told apart without asking Flask-Login to load anybody.
+STAFF_SESSION = "staff"
 BAD_LOGIN = "That email and password do not match an active moderator account."
 
 
@@ -39,7 +42,8 @@ class SignedInModerator:
         return f"{self.id}:{self.session_generation}"
 
 
-_SESSION_MODERATOR = (f"SELECT id, email, name, is_admin, session_generation FROM {Moderator.__tablename__} "
+_SESSION_MODERATOR = (f"SELECT {columns(Moderator, ('id', 'email', 'name', 'is_admin', 'session_generation'))} "
+                      f"FROM {Moderator.__tablename__} "
                       f"WHERE id = :id AND session_generation = :generation AND NOT disabled")
 
 
@@ -65,10 +69,10 @@ def unauthorized():
 
 
 def is_signed_in() -> bool:
-    """Whether a moderator is signed in. Sign-in keeps the user id in the session and no
-    remember-me cookie is ever issued, so a session without one is a reader: answered without
+    """Whether a moderator is signed in. Sign-in marks the session (STAFF_SESSION) and no
+    remember-me cookie is ever issued, so a session without the mark is a reader: answered without
     asking Flask-Login to load anybody (the article page asks on every request)."""
-    return "_user_id" in session and current_user.is_authenticated
+    return bool(session.get(STAFF_SESSION)) and current_user.is_authenticated
 
 
 def guard_moderation_urls():
@@ -98,6 +102,7 @@ def login():
         if moderator is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(moderator)
+            session[STAFF_SESSION] = True
             return redirect(next_url or url_for("moderation.queue"), code=303)
         return render_template("moderation/login.html", form=form, next=next_url, error=BAD_LOGIN), 401
     status = 400 if request.method == "POST" else 200

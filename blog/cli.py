@@ -29,9 +29,39 @@ def _report_imports(path: Path) -> int:
     return failed
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def use_migrations(app) -> None:
+    """Bind Flask-Migrate to the app, once: only commands and tests need Alembic (about 5 MB), so
+    web workers never load it. Batch mode lets Alembic alter SQLite tables (by copying them)."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+
+
+class MigrationCommands(click.Command):
+    """`flask db ...`: Flask-Migrate's command group, bound and loaded only when it is run.
+
+    Click builds a subcommand's context with make_context and then invokes that context's own
+    command, so handing over make_context hands over everything: options, help, subcommands."""
+
+    def __init__(self, app):
+        super().__init__("db", help="Database migrations (Flask-Migrate): flask db upgrade, current, history ...")
+        self.app = app
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        use_migrations(self.app)
+        from flask_migrate.cli import db as flask_migrate_commands
+
+        return flask_migrate_commands.make_context(info_name, args, parent=parent, **extra)
+
+
 def upgrade_schema() -> None:
     """Bring the schema to the newest migration (what `flask db upgrade` does)."""
-    import flask_migrate  # only commands need Alembic; web workers never import it
+    use_migrations(current_app._get_current_object())
+    import flask_migrate
 
     inspector = inspect(db.engine)
     tables = inspector.get_table_names()
@@ -116,6 +146,7 @@ def disable_moderator_command(email: str) -> None:
 
 
 def init_app(app):
+    app.cli.add_command(MigrationCommands(app))
     for command in (init_db_command, import_articles_command, create_moderator_command,
                     set_password_command, disable_moderator_command, *OPERATOR_COMMANDS):
         app.cli.add_command(command)

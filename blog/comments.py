@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, or_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 
-from blog.dbutil import hot_fetchall
+from blog.dbutil import columns, hot_fetchall
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, Moderator, utcnow
+from blog.models import Article, Comment, CommentStatus, Moderator, utc_today, utcnow
 from blog.pageviews import PageState
 from blog.rules import evaluate
 from blog.sanitize import clean_comment
@@ -38,40 +36,12 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def refresh_public_comments(article_ids) -> None:
-    """Recount an article's public comments and give it a new comments version (the caller commits).
-
-    The version is random, not a counter, so a (article, version) cache key never means two
-    different lists, even across databases or after a backup is restored. The article rows are
-    locked first (PostgreSQL; SQLite has one writer anyway), so the count below starts after any
-    concurrent change to the same article has committed, and sees it."""
-    ids = sorted({i for i in article_ids if i is not None})
-    if not ids:
-        return
-    db.session.flush()  # the count must see this transaction's changes
-    db.session.execute(db.select(Article.id).where(Article.id.in_(ids)).with_for_update())
-    approved = CommentStatus.APPROVED.value
-    parent = aliased(Comment)
-    public = (
-        db.select(func.count()).select_from(Comment)
-        .outerjoin(parent, Comment.parent_id == parent.id)
-        .where(Comment.article_id == Article.id, Comment.status == approved,
-               or_(Comment.parent_id.is_(None), parent.status == approved))
-        .scalar_subquery()
-    )
-    db.session.execute(
-        update(Article).where(Article.id.in_(ids))
-        .values(comment_count=public, comments_version=secrets.randbits(31))
-        .execution_options(synchronize_session=False)
-    )
-
-
 def comments_open(article: Article, close_after_days: int | None, today: dt.date | None = None) -> bool:
     """Open unless closed on the article (front matter or the queue) or older than the configured age."""
     if not article.comments_open:
         return False
     if close_after_days:
-        today = today or dt.datetime.now(dt.UTC).date()
+        today = today or utc_today()
         return (today - article.published).days <= int(close_after_days)
     return True
 
@@ -135,19 +105,15 @@ def submit_comment(
         "is_clinic": False,
         "created_at": utcnow(),
     }
-    if status == CommentStatus.APPROVED.value:  # the page's comments change with it: one transaction
-        comment_id = db.session.connection().execute(_INSERT_COMMENT, values).scalar_one()
-        refresh_public_comments([article.id])
-        db.session.commit()
-    else:  # held for moderation: one INSERT, its own transaction (the ORM session's work was most of a POST)
-        comment_id = hot_fetchall(_INSERT_HELD_COMMENT, values)[0][0]
+    # One INSERT, its own transaction (the ORM session's work was most of a POST); an approved one
+    # updates its article's public state in the same statement (blog.public_state's triggers).
+    comment_id = hot_fetchall(_INSERT_COMMENT, values)[0][0]
     return Submitted(comment_id, status, article.slug)
 
 
-_INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)  # Core: no unit of work
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",
                     "flags", "is_clinic", "created_at")
-_INSERT_HELD_COMMENT = (f"INSERT INTO {Comment.__tablename__} ({', '.join(_COMMENT_COLUMNS)}) "
+_INSERT_COMMENT = (f"INSERT INTO {Comment.__tablename__} ({columns(Comment, _COMMENT_COLUMNS)}) "
                         f"VALUES ({', '.join(':' + c for c in _COMMENT_COLUMNS)}) RETURNING id")
 
 

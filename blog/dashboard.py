@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func
 
 from blog.extensions import db
-from blog.models import Article, Comment, DailyViews, utcnow
+from blog.models import Article, Comment, DailyViews, utc_today
 
 DAYS = 30
 
@@ -56,7 +56,7 @@ def comments_by_article_and_day(since: dt.date) -> dict[tuple[int, dt.date], int
 
 def site_and_article_stats(today: dt.date | None = None) -> tuple[Series, Series, list[ArticleStats]]:
     """Views and comments a day for the last 30 days: the whole site, and each article (top by views first)."""
-    today = today or utcnow().date()
+    today = today or utc_today()
     days = last_days(today)
     views = views_by_article_and_day(days[0])
     comments = comments_by_article_and_day(days[0])

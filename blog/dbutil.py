@@ -32,6 +32,14 @@ def upsert(model):
     return upsert_for(db.session.get_bind().dialect.name)(model)
 
 
+def columns(model, names, alias: str | None = None) -> str:
+    """A plain SQL column list built from the model's table: "a.id, a.slug". A name the table does
+    not have fails at import, so a model and a raw statement can never silently disagree."""
+    table = model.__table__
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + table.c[name].name for name in names)
+
+
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # the connections' busy_timeout (blog/__init__.py), kept here too
 

@@ -1,7 +1,6 @@
 """Error pages: one styled template for every HTTP error; the 500 handler rolls the session back."""
 from flask import Response, render_template
-from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from blog.extensions import db
 
@@ -32,8 +31,8 @@ def render_error(error: HTTPException):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    if request_ctx.url_adapter is None:
-        # The request never got as far as URL matching (an untrusted Host header): no links to build.
+    if isinstance(error, SecurityError):
+        # An untrusted Host header (TRUSTED_HOSTS): refused before URL matching, so no links to build.
         return Response(f"{error.code} {error.name}\n", status=error.code, mimetype="text/plain")
     return render_error(error)
 

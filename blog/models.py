@@ -15,6 +15,17 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def utc_today() -> dt.date:
+    """Today, in UTC: the one "today" of the site (publication, view days, rules, closing comments)."""
+    return utcnow().date()
+
+
+# "Published": its publication date has come (UTC). The one definition, for the ORM
+# (Article.is_published(day)) and for plain SQL (PUBLISHED_SQL, with a :today parameter); a test
+# checks that both select the same articles.
+PUBLISHED_SQL = "published <= :today"
+
+
 class CommentStatus(str, enum.Enum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -41,9 +52,9 @@ class Article(db.Model):
     # SHA-256 of the source file, so re-importing an unchanged file writes nothing.
     source_hash: Mapped[str] = mapped_column(String(64))
     view_count: Mapped[int] = mapped_column(default=0)
-    # Approved comments the page shows, and a version that changes with every change to them: both kept
-    # by blog.comments.refresh_public_comments in the transaction that changes a comment, so pages
-    # need no count query and can cache the rendered comments by (article, version) in any worker.
+    # Approved comments the page shows, and a version that changes with every change to what the page
+    # shows: both kept by the database's triggers (blog.public_state) in the transaction of the change,
+    # so pages need no count query and can cache the rendered page by (article, version) in any worker.
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comments_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -52,6 +63,11 @@ class Article(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @classmethod
+    def is_published(cls, day: dt.date):
+        """The ORM form of PUBLISHED_SQL."""
+        return cls.published <= day
 
     @property
     def tag_list(self) -> list[str]:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from flask import g
 from sqlalchemy import delete, false, literal
 
-from blog.comments import refresh_public_comments
 from blog.dbutil import hot_rows
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, Moderator, ModerationEvent
@@ -50,7 +49,6 @@ def set_status(comment_ids: Iterable[int], action: str, moderator: Moderator) ->
     for comment in changed:
         record(moderator, action, comment, before=comment.status, after=new_status)
         comment.status = new_status
-    refresh_public_comments(c.article_id for c in changed)
     db.session.commit()
     return len(changed)
 
@@ -68,7 +66,6 @@ def delete_forever(comment_ids: Iterable[int], moderator: Moderator) -> int:
                note=f"deleted with its parent comment {reply.parent_id}")
     if ids:
         db.session.execute(delete(Comment).where(Comment.id.in_(ids + [r.id for r in replies])))
-    refresh_public_comments(c.article_id for c in targets)
     db.session.commit()
     return len(targets) + len(replies)
 
@@ -86,7 +83,6 @@ def edit_body(comment_id: int, new_body: str, moderator: Moderator, approve: boo
     if approve and comment.status != CommentStatus.APPROVED.value:
         record(moderator, "approve", comment, before=comment.status, after=CommentStatus.APPROVED.value)
         comment.status = CommentStatus.APPROVED.value
-    refresh_public_comments([comment.article_id])
     db.session.commit()
     return comment
 
@@ -104,7 +100,6 @@ def reply_as_clinic(parent_id: int, body: str, moderator: Moderator, clinic_name
     db.session.add(reply)
     db.session.flush()
     record(moderator, "reply", reply, after=reply.status, note=f"clinic reply to comment {parent.id}")
-    refresh_public_comments([reply.article_id])
     db.session.commit()
     return reply
 
@@ -117,7 +112,6 @@ def set_comments_open(article_id: int, is_open: bool, moderator: Moderator) -> A
         record(moderator, "open comments" if is_open else "close comments", article_id=article.id,
                before="open" if article.comments_open else "closed", after="open" if is_open else "closed")
         article.comments_open = is_open
-        refresh_public_comments([article.id])
         db.session.commit()
     return article
 

@@ -1,7 +1,9 @@
 """Blueprint for moderators: the queue, actions on comments, one comment's page (edit, clinic reply)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -59,7 +61,7 @@ def queue():
     page = number and queue_page(status, number, current_app.config["MODERATION_PER_PAGE"], total=counts[status])
     if not page:
         abort(404)
-    if "_flashes" in session:
+    if get_flashed_messages():  # read once per request: the template gets the same messages
         return _render_queue(page, status, counts)
     key = (id(current_app._get_current_object()), current_user.get_id(), current_user.name, current_user.is_admin,
            request.full_path, status, tuple(counts.items()), page.page, tuple(tuple(row) for row in page.items))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, update
 
-from blog.comments import refresh_public_comments
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 
@@ -95,7 +94,6 @@ def purge(spam_older_than: dt.timedelta | None, rejected_older_than: dt.timedelt
         ids = [row.id for row in rows]
         if ids:
             db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
-            refresh_public_comments(row.article_id for row in rows)
         removed[status] = ids
     db.session.commit()
     return removed
@@ -109,9 +107,7 @@ def forget_commenter(email: str) -> int:
     matches = func.lower(Comment.author_email) == email
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(matches)).scalar_one()
     if count:
-        articles = db.session.execute(db.select(Comment.article_id).where(matches).distinct()).scalars().all()
         db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=FORMER_READER))
-        refresh_public_comments(articles)
     db.session.add(ModerationEvent(action="forget commenter", note=f"erased name and email from {count} comment(s)"))
     db.session.commit()
     return count

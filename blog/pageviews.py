@@ -11,16 +11,16 @@ import logging
 import re
 import secrets
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from blog.dbutil import (
-    DriverConnection, hot_connection, parse_date, parse_datetime, run_with_short_waits, upsert,
+    DriverConnection, columns, hot_connection, parse_date, parse_datetime, run_with_short_waits, upsert,
 )
 from blog.extensions import db
-from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
+from blog.models import PUBLISHED_SQL, Article, DailyViews, RecentVisit, VisitorSalt, utcnow
 from blog.privacy import keyed_hash
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,8 @@ class PageState:
 
 
 _A, _V, _D = Article.__tablename__, RecentVisit.__tablename__, DailyViews.__tablename__
-_STATE_COLUMNS = "id, slug, source_hash, comments_version, comments_open, published, view_count, modified_at"
-_PUBLISHED = "slug = :slug AND published <= :today"
+_STATE_COLUMNS = columns(Article, [f.name for f in fields(PageState)])
+_PUBLISHED = f"slug = :slug AND {PUBLISHED_SQL}"
 # Claim the visitor slot: succeeds (returns a row) only if not counted within the window. On
 # SQLite the row's triggers (blog.models.VIEW_TRIGGERS) count the view in the same statement.
 _CLAIM = (f"INSERT INTO {_V} (visitor_hash, counted_at, article_id) VALUES (:visitor, :now, :article_id) "

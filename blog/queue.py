@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from blog.dbutil import hot_fetchall, parse_datetime
+from blog.dbutil import columns, hot_fetchall, parse_datetime
 from blog.models import Article, Comment, CommentStatus
 from blog.moderating import COUNT_CAP
 
@@ -35,8 +35,8 @@ class QueueItem(NamedTuple):
 # queue page (bench/run). The (status, is_clinic, created_at) index serves the filter and order.
 _C, _A = Comment.__tablename__, Article.__tablename__
 _ITEMS = (
-    f"SELECT c.id, c.status, c.author_name, c.author_email, c.created_at, c.flags, c.body_html, c.body_raw, "
-    f"a.slug, a.title, p.author_name, p.body_raw "
+    f"SELECT {columns(Comment, QueueItem._fields[:8], 'c')}, {columns(Article, ('slug', 'title'), 'a')}, "
+    f"{columns(Comment, ('author_name', 'body_raw'), 'p')} "
     f"FROM {_C} AS c JOIN {_A} AS a ON c.article_id = a.id LEFT OUTER JOIN {_C} AS p ON c.parent_id = p.id "
     f"WHERE c.status = :status AND c.is_clinic = :clinic "
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import (
-    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, get_flashed_messages, make_response, redirect, render_template, request,
+    session, url_for,
 )
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -142,7 +143,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
 def _same_for_every_reader() -> bool:
     """Whether this request gets the page every anonymous reader gets: no sign-in, nothing pending
     of their own, no message waiting, no reply form. Only then may the page come from the cache."""
-    return not (is_signed_in() or _own_comment_ids() or "_flashes" in session
+    return not (is_signed_in() or _own_comment_ids() or get_flashed_messages()
                 or request.args.get("reply_to"))
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from blog.lookalikes import LOOKS_LIKE_STAFF, looks_like_staff
+from blog.models import utc_today
 
 MANY_LINKS = "many links"
 BLOCKED = "blocked word"
@@ -61,7 +62,7 @@ def has_birth_date(text: str, today: dt.date) -> bool:
 
 
 def has_personal_information(text: str, today: dt.date | None = None) -> bool:
-    today = today or dt.date.today()
+    today = today or utc_today()
     return bool(_EMAIL.search(text)) or has_phone_number(text) or has_birth_date(text, today)
 
 

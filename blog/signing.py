@@ -26,6 +26,13 @@ class OneSignerSerializer(URLSafeTimedSerializer):
 
     default_signer = KeyOnceSigner
 
+    @classmethod
+    def like(cls, stock: URLSafeTimedSerializer) -> "OneSignerSerializer":
+        """The same serializer as `stock` (the one Flask or Flask-WTF built: its keys in its order, salt,
+        payload serializer and signer options), read through itsdangerous's public attributes."""
+        return cls(stock.secret_keys, salt=stock.salt, serializer=stock.serializer,
+                   signer_kwargs=stock.signer_kwargs)
+
     def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
         if salt is not None and salt != self.salt:
             return super().make_signer(salt)

@@ -1,11 +1,15 @@
 """Migrations: an empty database upgrades to head, and the models agree with the migrations."""
+import subprocess
+import sys
 import warnings
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from blog.cli import use_migrations
 from blog.comments import approved_comment_by
 from blog.extensions import db
 from blog.models import Article, DailyViews
@@ -20,6 +24,32 @@ def schema_differences(connection) -> list:
         return compare_metadata(MigrationContext.configure(connection), db.metadata)
 
 
+@pytest.fixture(autouse=True)
+def migrations(request, app):
+    """Flask-Migrate bound to the test app, as `flask db ...` and init-db bind it."""
+    if "lazily" not in request.node.name:
+        use_migrations(app)
+
+
+def test_flask_db_commands_bind_flask_migrate_lazily(app, runner):
+    assert "migrate" not in app.extensions
+    with app.app_context():
+        db.drop_all()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one() == "0007"
+    assert "upgrade" in runner.invoke(args=["db", "--help"]).output
+
+
+def test_a_web_worker_never_imports_alembic(tmp_path):
+    code = ("import sys; from blog import create_app; "
+            f"create_app({{'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/b.sqlite'}}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'flask_migrate')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(app):
     with app.app_context():
         db.drop_all()
@@ -30,7 +60,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(app):
         version = db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert {"article", "comment", "daily_views", "moderator", "moderation_event"} <= tables
     assert diff == []
-    assert version == "0006"
+    assert version == "0007"
 
 
 def test_init_db_ends_at_the_same_schema_as_db_upgrade(app, runner):
@@ -48,16 +78,26 @@ def test_a_database_upgraded_by_migrations_counts_views_as_a_new_one_does(app, c
     them: db upgrade must create the same ones create_all does."""
     def triggers() -> list[str]:
         with db.engine.connect() as connection:
-            return sorted(connection.execute(db.text(
+            found = connection.execute(db.text(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger'" if is_sqlite else
-                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")).scalars().all()
+            if not is_sqlite:  # and the functions they run
+                found += connection.execute(db.text(
+                    "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE n.nspname = current_schema() AND p.prokind = 'f'")).scalars().all()
+            return sorted(found)
 
     with app.app_context():
         is_sqlite = db.engine.dialect.name == "sqlite"
         created = triggers()
         db.drop_all()
+        if not is_sqlite:
+            for function in ("comment_public_changed()", "article_page_changed()", "refresh_public_comments(integer)",
+                             "article_list_changed()"):
+                db.session.execute(db.text(f"DROP FUNCTION {function}"))
+            db.session.commit()
         flask_migrate.upgrade()
-        assert triggers() == created and len(created) == (5 if is_sqlite else 1)
+        assert triggers() == created and len(created) == (9 if is_sqlite else 3 + 4)
     slug = make_article()
     client.get(f"/post/{slug}")
     client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.7"})

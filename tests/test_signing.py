@@ -7,7 +7,7 @@ from wtforms import ValidationError
 
 from blog import create_app
 from blog.form_tokens import form_token
-from tests.conftest import csrf_token_from
+from tests.conftest import ModeratorActions, browser_client, csrf_token_from
 
 
 def stock_serializer(secret, fallbacks=None):
@@ -53,3 +53,22 @@ def test_cookies_signed_with_an_old_key_still_open_after_rotation(tmp_path):
         assert dict(rotated.session_interface.open_session(rotated, request)) == {}
     new_cookie = rotated.session_interface.get_signing_serializer(rotated).dumps({"a": 1})
     assert stock_serializer("new key").loads(new_cookie) == {"a": 1}
+
+
+def test_limits_that_only_flask_limiters_global_check_would_apply_are_refused(app_config):
+    from blog import ConfigError
+    app_config["RATELIMIT_DEFAULT"] = "100 per hour"
+    with pytest.raises(ConfigError, match="RATELIMIT_DEFAULT"):
+        create_app(app_config)
+
+
+def test_a_cached_form_token_is_reused_only_for_the_same_session_cookie(app, moderator):
+    first = moderator.token()
+    assert moderator.token() == first  # same session cookie, within the minute: the same signed token
+    other = ModeratorActions(app, browser_client(app, "192.0.2.99"))
+    other.create(email="second@clinic.example")
+    other.login(email="second@clinic.example")
+    assert other.token() != first
+    with app.test_request_context():
+        with pytest.raises(ValidationError):
+            validate_csrf(first)  # a session without that raw token refuses it
