@@ -14,12 +14,10 @@ from blog.forms import LoginForm
 from blog.models import Moderator
 from blog.privacy import client_address
 from blog.urls import safe_next
+from blog.visitors import STAFF_SESSION
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 
-# Our own mark of a staff session (set at sign-in, gone with session.clear() at sign-out), so a
-# reader's session is told apart without asking Flask-Login to load anybody.
-STAFF_SESSION = "staff"
 BAD_LOGIN = "That email and password do not match an active moderator account."
 
 
@@ -66,13 +64,6 @@ def unauthorized():
     if request.method in ("GET", "HEAD"):
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(401)
-
-
-def is_signed_in() -> bool:
-    """Whether a moderator is signed in. Sign-in marks the session (STAFF_SESSION) and no
-    remember-me cookie is ever issued, so a session without the mark is a reader: answered without
-    asking Flask-Login to load anybody (the article page asks on every request)."""
-    return bool(session.get(STAFF_SESSION)) and current_user.is_authenticated
 
 
 def guard_moderation_urls():

@@ -24,12 +24,12 @@ import re
 
 from flask import Flask
 from werkzeug.exceptions import SecurityError
-from werkzeug.http import generate_etag, http_date, quote_etag
 from werkzeug.wsgi import get_host
 
 from blog.articles import index_page_state
 from blog.pageviews import open_article
-from blog.reader import OPENED_KEY, PAGE_CACHE_CONTROL, everyones_index, everyones_page
+from blog.shared_pages import OPENED_KEY, article_headers, everyones_index, everyones_page, index_headers
+from blog.visitors import has_no_session
 
 log = logging.getLogger(__name__)
 _ARTICLE_PATH = re.compile(r"/post/([A-Za-z0-9._~-]+)\Z")
@@ -41,7 +41,7 @@ class CachedArticlePages:
 
     def __call__(self, environ, start_response):
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
-                or self._has_session(environ) or not self.app.config["ARTICLE_FAST_PATH"]
+                or not has_no_session(environ, self.app.config["SESSION_COOKIE_NAME"]) or not self.app.config["ARTICLE_FAST_PATH"]
                 or not self._host_is_trusted(environ)):
             return self.wsgi_app(environ, start_response)
         path = environ.get("PATH_INFO", "")
@@ -68,13 +68,7 @@ class CachedArticlePages:
         if body is None:
             environ[OPENED_KEY] = opened
             return self.wsgi_app(environ, start_response)
-        start_response("200 OK", [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            ("Cache-Control", PAGE_CACHE_CONTROL),
-            ("Last-Modified", http_date(opened[0].modified_at)),
-            ("Vary", "Cookie"),
-        ])
+        start_response("200 OK", article_headers(opened[0], body))
         return [body]
 
     def _index(self, environ, start_response):
@@ -87,13 +81,7 @@ class CachedArticlePages:
                 body = None
         if body is None:
             return self.wsgi_app(environ, start_response)
-        start_response("200 OK", [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            ("ETag", quote_etag(generate_etag(body))),
-            ("Date", http_date()),
-            ("Vary", "Cookie"),
-        ])
+        start_response("200 OK", index_headers(body))
         return [body]
 
     def _host_is_trusted(self, environ) -> bool:
@@ -105,9 +93,6 @@ class CachedArticlePages:
             return False
         return True
 
-    def _has_session(self, environ) -> bool:
-        cookies = environ.get("HTTP_COOKIE")
-        return bool(cookies) and f"{self.app.config['SESSION_COOKIE_NAME']}=" in cookies
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,7 @@ from blog.moderating import (
 from blog.models import Comment, CommentStatus
 from blog.queue import flag_list, queue_page
 from blog.security import not_stored
+from blog.shared_pages import cache_key
 from blog.urls import page_number, parse_id, safe_next
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -63,8 +64,8 @@ def queue():
         abort(404)
     if get_flashed_messages():  # read once per request: the template gets the same messages
         return _render_queue(page, status, counts)
-    key = (id(current_app._get_current_object()), current_user.get_id(), current_user.name, current_user.is_admin,
-           request.full_path, status, tuple(counts.items()), page.page, tuple(tuple(row) for row in page.items))
+    key = cache_key("queue", current_user.get_id(), current_user.name, current_user.is_admin,
+                    request.full_path, status, tuple(counts.items()), page.page, tuple(tuple(row) for row in page.items))
     cached = queue_pages.get_or_render(key, lambda: HoledPage(_render_queue(page, status, counts, holes=True)))
     return cached.fill({"csrf": form_token()})
 
@@ -77,7 +78,7 @@ def _render_queue(page, status: str, counts: dict[str, int], holes: bool = False
 
 def _item_html(row) -> Markup:
     """One queue item, rendered once per distinct row (see blog.queue) in each worker."""
-    key = (id(current_app._get_current_object()), tuple(row))
+    key = cache_key("queue-item", tuple(row))
     return Markup(queue_items.get_or_render(key, lambda: render_template(
         "moderation/_item.html", c=row, flags=flag_list(row.flags))))
 

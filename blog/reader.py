@@ -1,34 +1,30 @@
 """Blueprint for readers: the index, article pages with their comments, and the comment POST."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import (
-    Blueprint, abort, current_app, flash, get_flashed_messages, make_response, redirect, render_template, request,
-    session, url_for,
-)
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from blog.articles import get_published_article, index_page_state, published_articles_query
-from blog.auth import is_signed_in
-from blog.errors import render_error
 from blog.comment_tokens import CROSS_SITE, comment_token
-from blog.comments import CommentRejected, comments_open, submit_comment, visible_threads
+from blog.comments import CommentRejected, submit_comment, visible_threads
+from blog.errors import render_error
 from blog.extensions import csrf, db, limiter
 from blog.forms import CommentForm
-from blog.fragments import HoledPage, comment_blocks, hole, page_cache
+from blog.fragments import comment_blocks, hole
 from blog.models import Article, Comment, CommentStatus
 from blog.notify import notify_new_comment
-from blog.pageviews import PageState, open_article
+from blog.pageviews import open_article
 from blog.privacy import client_address
+from blog.shared_pages import (
+    OPENED_KEY, article_comments_open, article_headers, cache_key, everyones_index, everyones_page, index_headers,
+)
 from blog.templating import count_noun
 from blog.urls import page_number, parse_id
+from blog.visitors import is_signed_in, nothing_of_their_own, own_comment_ids, remember_own_comment
 
 bp = Blueprint("reader", __name__)
 
-OWN_COMMENTS_KEY = "own_comments"
-OWN_COMMENTS_KEPT = 20
 THANKS = "Thanks! Your comment is awaiting moderation."
 
 
@@ -46,45 +42,17 @@ def index():
     total, rows = index_page_state(page, per_page)
     if not rows and page != 1:
         abort(404)
-    if _same_for_every_reader():
-        html = everyones_index(page, per_page, total, rows,
-                               render=lambda: _render_index(page, per_page, holes=True))
+    if nothing_of_their_own():
+        body = everyones_index(page, per_page, total, rows, render=lambda: _render_index(page, per_page, holes=True))
     else:
-        html = _render_index(page, per_page)
-    response = make_response(html)
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-def everyones_index(page: int, per_page: int, total: int, rows: list,
-                    render: Callable[[], str] | None) -> bytes | None:
-    """An index page as every anonymous reader gets it, from the page cache with the view counts
-    filled in; rendered with `render` on a cache miss, or, without one, None."""
-    key = (id(db.engine), "index", page, per_page, total,
-           tuple((r.id, r.source_hash, r.comments_version) for r in rows))
-    cached = page_cache.get_or_render(key, lambda: HoledPage(render())) if render else page_cache.get(key)
-    if cached is None:
-        return None
-    return cached.fill({f"views:{row.id}": count_noun(row.view_count, "view") for row in rows})
+        body = _render_index(page, per_page).encode()
+    return make_response(body, 200, index_headers(body)).make_conditional(request)
 
 
 def _render_index(page: int, per_page: int, holes: bool = False) -> str:
     pagination = db.paginate(published_articles_query(), page=page, per_page=per_page, error_out=False)
     views = {a.id: hole(f"views:{a.id}") if holes else count_noun(a.view_count, "view") for a in pagination.items}
     return render_template("index.html", pagination=pagination, views_text=views)
-
-
-def _own_comment_ids() -> list[int]:
-    ids = session.get(OWN_COMMENTS_KEY, [])
-    return [i for i in ids if isinstance(i, int)]
-
-
-def _remember_own_comment(comment_id: int) -> None:
-    session[OWN_COMMENTS_KEY] = (_own_comment_ids() + [comment_id])[-OWN_COMMENTS_KEPT:]
-
-
-def _comments_open(article: Article) -> bool:
-    return comments_open(article, current_app.config.get("COMMENTS_CLOSE_AFTER_DAYS"))
 
 
 def _render_comments(article: Article, own_ids: list[int], is_open: bool) -> Markup:
@@ -94,10 +62,10 @@ def _render_comments(article: Article, own_ids: list[int], is_open: bool) -> Mar
 
 def _comments_block(article: Article, is_open: bool) -> Markup:
     """The comment list: from the per-worker cache, unless this reader has pending comments of their own."""
-    own_ids = _own_comment_ids()
+    own_ids = own_comment_ids()
     if own_ids:
         return _render_comments(article, own_ids, is_open)
-    key = (id(db.engine), article.id, article.comments_version, is_open)
+    key = cache_key("comments", article.id, article.comments_version, is_open)
     return Markup(comment_blocks.get_or_render(key, lambda: _render_comments(article, [], is_open)))
 
 
@@ -124,7 +92,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
     reply_target = _reply_target(article, form.parent_id.data)
     if reply_target is None and status == 200:
         form.parent_id.data = ""
-    is_open = _comments_open(article)
+    is_open = article_comments_open(article)
     views = article.view_count if view_count is None else view_count
     html = render_template(
         "article.html",
@@ -140,19 +108,8 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
     return html, status
 
 
-def _same_for_every_reader() -> bool:
-    """Whether this request gets the page every anonymous reader gets: no sign-in, nothing pending
-    of their own, no message waiting, no reply form. Only then may the page come from the cache."""
-    return not (is_signed_in() or _own_comment_ids() or get_flashed_messages()
-                or request.args.get("reply_to"))
-
-
 def _load_article(article_id: int) -> Article:
     return db.session.get(Article, article_id)
-
-
-OPENED_KEY = "blog.opened_article"  # a view counted by blog.fastpath before handing over to Flask
-PAGE_CACHE_CONTROL = "private, no-cache"
 
 
 @bp.get("/post/<slug>")
@@ -173,27 +130,12 @@ def article(slug: str):
     if opened is None:
         abort(404)
     state = opened[0]
-    if _same_for_every_reader():
+    if nothing_of_their_own() and not request.args.get("reply_to"):
         body = everyones_page(state, render=lambda: render_article(
             _load_article(state.id), csrf_value=hole("csrf"), views_text=hole("views"))[0])
     else:
-        body = render_article(_load_article(state.id), view_count=state.view_count)[0]
-    response = make_response(body)
-    # The page holds this visitor's form token and own pending comments: never a shared cache.
-    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
-    response.last_modified = state.modified_at
-    return response
-
-
-def everyones_page(state: PageState, render: Callable[[], str] | None) -> bytes | None:
-    """The article page every anonymous reader gets, from the per-worker page cache, with this
-    request's form token and view count; on a cache miss it is rendered with `render`, or,
-    without one (outside Flask's request handling), None."""
-    key = (id(db.engine), "page", state.id, state.source_hash, state.comments_version, _comments_open(state))
-    page = page_cache.get_or_render(key, lambda: HoledPage(render())) if render else page_cache.get(key)
-    if page is None:
-        return None
-    return page.fill({"csrf": comment_token(state.id), "views": count_noun(state.view_count, "view")})
+        body = render_article(_load_article(state.id), view_count=state.view_count)[0].encode()
+    return make_response(body, 200, article_headers(state, body))
 
 
 def _comment_rate_limit() -> str:
@@ -210,7 +152,7 @@ def post_comment(slug: str):
     if opened is None:
         abort(404)
     state = opened[0]
-    if not _comments_open(state):
+    if not article_comments_open(state):
         abort(403, description="Comments are closed on this article.")
     form = CommentForm.for_article(state.id)
     valid = form.validate_on_submit()
@@ -233,7 +175,7 @@ def post_comment(slug: str):
         form.parent_id.errors = [str(exc)]
         return render_article(_load_article(state.id), form, status=400, form_message=str(exc))
     if comment.status == "pending":
-        _remember_own_comment(comment.id)
+        remember_own_comment(comment.id)
         notify_new_comment(comment.id)
     flash(THANKS, "success")
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=f"comment-{comment.id}"), code=303)
@@ -244,7 +186,7 @@ def _refill_after_error(error, status: int, message: str):
     if request.endpoint != "reader.post_comment":
         return None
     found = get_published_article(request.view_args.get("slug", ""))
-    if found is None or not _comments_open(found):
+    if found is None or not article_comments_open(found):
         return None
     form = CommentForm.for_article(found.id)  # re-filled from request.form; the page gets a fresh token
     return render_article(found, form, status=status, form_message=message)

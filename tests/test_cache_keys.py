@@ -1,0 +1,71 @@
+"""Cached pages hold nothing from the request: a page rendered for one odd request (another host, HTTPS,
+stray cookies, a query string) is byte for byte the page a fresh worker renders for a plain one."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from blog import create_app
+from tests.conftest import BROWSER_UA
+
+ROOT = Path(__file__).resolve().parent.parent
+ODD = [
+    {"base_url": "https://evil.example", "headers": {"X-Forwarded-Host": "x.example", "Forwarded": "host=y.example"}},
+    {"base_url": "http://localhost", "headers": {"Cookie": "tracking=1; theme=dark"}},
+    {"base_url": "http://localhost", "query": "?utm_source=mail&page=1"},
+]
+
+
+def masked(body: bytes) -> str:
+    """The page without its per-worker form token (signed per article, per minute, per worker)."""
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="…"', body.decode())
+
+
+def plain_page(app, path: str) -> str:
+    client = app.test_client()
+    return masked(client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.5", "HTTP_USER_AGENT": BROWSER_UA}).data)
+
+
+@pytest.mark.parametrize("odd", ODD, ids=["host-and-scheme", "cookies", "query"])
+@pytest.mark.parametrize("path", ["/post/{slug}", "/"])
+def test_a_page_cached_for_an_odd_request_is_the_page_a_fresh_worker_renders(app, app_config, make_article,
+                                                                             odd, path):
+    slug = make_article()
+    path = path.format(slug=slug)
+    client = app.test_client()
+    client.get(path + odd.get("query", ""), base_url=odd["base_url"], headers=odd.get("headers", {}),
+               environ_base={"REMOTE_ADDR": "198.51.100.5", "HTTP_USER_AGENT": BROWSER_UA})
+    served = plain_page(app, path)  # from this worker's cache, filled in
+    fresh = create_app(app_config)  # another worker: its own caches, the same database
+    try:
+        assert plain_page(fresh, path) == served
+    finally:
+        with fresh.app_context():
+            from blog.extensions import db
+            db.engine.dispose()
+
+
+def _blog_imports(module: str) -> set[str]:
+    """The blog modules a module imports, directly (by reading its source)."""
+    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("blog"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("blog"))
+    return {m for m in found if (ROOT / (m.replace(".", "/") + ".py")).exists()}
+
+
+def test_the_fast_path_imports_no_blueprint():
+    """It answers before Flask: what it needs (page state, cached pages, their headers) lives outside
+    the views, so it cannot drift from them by depending on one."""
+    seen, todo = set(), ["blog.fastpath"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(_blog_imports(module))
+    blueprints = {m for m in seen if "Blueprint(" in (ROOT / (m.replace(".", "/") + ".py")).read_text()}
+    assert blueprints == set()
