@@ -20,7 +20,6 @@ def axe_violations(page) -> list[str]:
 @pytest.fixture(scope="module")
 def with_comments(site):
     """An article with an approved comment and a clinic reply, so the page shows a thread."""
-    from blog.comments import refresh_public_comments
     from blog.extensions import db
     from blog.models import Article, Comment
 
@@ -35,7 +34,6 @@ def with_comments(site):
                                is_clinic=True))
         db.session.add(Comment(article_id=article.id, author_name="Pending Pat", body_raw="Waiting in the queue",
                                body_html="<p>Waiting in the queue</p>", flags="personal information"))
-        refresh_public_comments([article.id])
         db.session.commit()
     return KETAMINE
 
