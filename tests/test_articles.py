@@ -4,7 +4,7 @@ import datetime as dt
 
 from blog.extensions import db
 from blog.models import Article
-from tests.conftest import article_source
+from tests.helpers import article_source
 
 
 def articles(app):

@@ -5,8 +5,8 @@ import pytest
 
 from blog import ConfigError, create_app
 from blog.extensions import db
-from blog.models import Comment, LoginFailure, ModerationEvent
-from tests.conftest import PASSWORD, ModeratorActions, browser_client, csrf_token_from, moderate
+from blog.models import LoginFailure, ModerationEvent
+from tests.helpers import PASSWORD, ModeratorActions, browser_client, csrf_token_from, moderate, stored_comments
 
 EVIL = {"Host": "evil.example"}
 FORGED_HEADERS = [
@@ -17,9 +17,7 @@ FORGED_HEADERS = [
 ]
 
 
-def stored(app):
-    with app.app_context():
-        return db.session.execute(db.select(Comment).order_by(Comment.id)).scalars().all()
+stored = stored_comments
 
 
 def audit_lines(app, action):

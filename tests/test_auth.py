@@ -3,7 +3,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Moderator
-from tests.conftest import PASSWORD, ModeratorActions, browser_client
+from tests.helpers import PASSWORD, ModeratorActions, browser_client
 
 
 

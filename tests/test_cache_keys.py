@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from blog import create_app
-from tests.conftest import BROWSER_UA
+from tests.helpers import BROWSER_UA
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = [

@@ -7,14 +7,12 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import csrf_token_from, moderate
+from tests.helpers import csrf_token_from, moderate, stored_comments
 
 THANKS = "Thanks! Your comment is awaiting moderation."
 
 
-def stored(app):
-    with app.app_context():
-        return db.session.execute(db.select(Comment).order_by(Comment.id)).scalars().all()
+stored = stored_comments
 
 
 def set_status(app, comment_id, status):
@@ -242,7 +240,7 @@ def test_comment_posts_are_rate_limited_with_a_readable_page(app_config, make_ar
     app_config["RATELIMIT_ENABLED"] = True
     app_config["COMMENT_RATE_LIMIT"] = "3 per minute"
     from blog import create_app
-    from tests.conftest import ReaderActions, browser_client
+    from tests.helpers import ReaderActions, browser_client
     limited = create_app(app_config)
     with limited.app_context():
         db.create_all()

@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from blog.extensions import db
 from blog.models import Article, Comment, DailyViews
-from tests.conftest import ReaderActions, browser_client
+from tests.helpers import ReaderActions, browser_client
 
 THREADS = 8
 VISITORS_PER_THREAD = 6

@@ -5,8 +5,8 @@ from flask import request
 
 from blog import create_app
 from blog.extensions import db
-from tests.conftest import BROWSER_UA
-from tests.test_pageviews import view_count, visits_stored
+from tests.helpers import BROWSER_UA
+from tests.helpers import view_count, visits_stored
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 

@@ -3,7 +3,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from tests.conftest import moderate
+from tests.helpers import moderate
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

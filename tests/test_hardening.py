@@ -160,7 +160,7 @@ def test_the_index_answers_conditional_requests(client, make_article):
 
 
 def test_each_request_is_logged_once_with_an_id_and_nothing_private(app, client, caplog):
-    from tests.conftest import ModeratorActions
+    from tests.helpers import ModeratorActions
     staff = ModeratorActions(app, client)
     staff.create()
     with caplog.at_level(logging.INFO, logger="blog.requests"):

@@ -90,7 +90,7 @@ def test_hostile_comment_posts(site, case):
 def test_login_next_pointing_off_site_lands_on_the_queue(site):
     visitor = Visitor(site.server, agent="Mozilla/5.0 staff")
     token = visitor.token("/moderation/login")
-    from tests.conftest import MODERATOR_EMAIL, PASSWORD
+    from tests.helpers import MODERATOR_EMAIL, PASSWORD
     reply = visitor.post("/moderation/login?next=https://evil.example/phish",
                          form={"csrf_token": token, "email": MODERATOR_EMAIL, "password": PASSWORD})
     assert reply.status == 303 and reply.headers["Location"] == "/moderation/"

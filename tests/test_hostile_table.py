@@ -7,7 +7,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Article, Comment, LoginFailure, ModerationEvent, Moderator
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.helpers import PASSWORD, csrf_token_from
 
 NUMBERS = ["0", "-1", str(2**63), str(10**30), "1e3", "\u00b2", " 1", "0x10", ""]
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"

@@ -13,7 +13,7 @@ import pytest
 from blog.content import render_markdown
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import article_source
+from tests.helpers import article_source
 from tests.servers import ROOT, gunicorn
 
 pytestmark = pytest.mark.load

@@ -3,7 +3,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Comment, ModerationEvent
-from tests.conftest import ModeratorActions, browser_client
+from tests.helpers import ModeratorActions, browser_client
 
 PAGES = ["/moderation/", "/moderation/?status=spam", "/moderation/dashboard", "/moderation/log",
          "/moderation/moderators", "/moderation/comments/1"]
@@ -37,7 +37,7 @@ def test_pages_without_a_session_redirect_to_sign_in(client, path):
 def test_actions_without_a_session_are_refused_and_change_nothing(app, client, reader, pending_comment, path):
     before = everything(app)
     token = reader.open("exploring-ketamine-as-a-promising-migraine-treatment")
-    from tests.conftest import csrf_token_from
+    from tests.helpers import csrf_token_from
     data = {"csrf_token": csrf_token_from(token.get_data(as_text=True)), "one": f"approve:{pending_comment}",
             "ids": str(pending_comment), "confirm": "yes", "edit-body": "x", "reply-body": "x", "open": "no"}
     assert reader.client.post(path, data=data).status_code == 401

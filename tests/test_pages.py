@@ -4,7 +4,7 @@ import re
 
 from blog.extensions import db
 from blog.models import Article, ArticleListVersion, Comment
-from tests.conftest import moderate
+from tests.helpers import moderate
 
 
 def test_article_page_shows_everything_the_old_site_did(client, make_article):

@@ -8,12 +8,8 @@ from sqlalchemy import inspect, text
 from blog.extensions import db
 from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
 from blog.pageviews import clean_up_visits, is_bot, record_view
-from tests.conftest import BROWSER_UA
+from tests.helpers import BROWSER_UA, view_count, visits_stored
 
-
-def view_count(app, slug):
-    with app.app_context():
-        return db.session.execute(db.select(Article.view_count).filter_by(slug=slug)).scalar_one()
 
 
 def test_first_visit_counts_and_a_reload_does_not(app, client, make_article):
@@ -89,10 +85,6 @@ def test_old_visitor_hashes_and_salts_are_cleaned_up(app, make_article):
         assert db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one() == 1
         assert [s.day for s in db.session.execute(db.select(VisitorSalt)).scalars()] == [now.date()]
 
-
-def visits_stored(app) -> int:
-    with app.app_context():
-        return db.session.execute(db.select(db.func.count()).select_from(RecentVisit)).scalar_one()
 
 
 def test_unknown_or_future_articles_count_nothing_and_keep_no_visitor(app, client, make_article):

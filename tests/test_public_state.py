@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import browser_client, moderate
+from tests.helpers import browser_client, moderate
 from tests.servers import Visitor
 
 

@@ -6,7 +6,7 @@ import pytest
 from blog.extensions import db
 from blog.models import Comment
 from blog.rules import has_personal_information
-from tests.conftest import moderate
+from tests.helpers import moderate
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 

@@ -7,7 +7,7 @@ from wtforms import ValidationError
 
 from blog import create_app
 from blog.form_tokens import form_token
-from tests.conftest import ModeratorActions, browser_client, csrf_token_from
+from tests.helpers import ModeratorActions, browser_client, csrf_token_from
 
 
 def stock_serializer(secret, fallbacks=None):

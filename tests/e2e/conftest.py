@@ -3,18 +3,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import MODERATOR_EMAIL, PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-KETAMINE = "exploring-ketamine-as-a-promising-migraine-treatment"
 
 
 def pytest_collection_modifyitems(items):
@@ -92,17 +88,3 @@ def open_context(browser, site):
     yield open_
     for context in contexts:
         context.close()
-
-
-def sign_in(page, site):
-    page.goto(site.url("/moderation/login"))
-    page.fill("#email", MODERATOR_EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(site.url("/moderation/"))
-
-
-def screenshot(page, name: str):
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

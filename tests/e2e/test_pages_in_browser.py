@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import KETAMINE, screenshot, sign_in
+from tests.helpers import KETAMINE, screenshot, sign_in
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 WIDTHS = [375, 1280]
@@ -91,7 +91,7 @@ def test_pages_keep_working_with_javascript_off(site, browser):
 
 
 def _artifact(name: str) -> Path:
-    from tests.e2e.conftest import ARTIFACTS
+    from tests.helpers import ARTIFACTS
 
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import KETAMINE, sign_in
+from tests.helpers import KETAMINE, sign_in
 
 SLEEP = "sleep-and-migraine-small-habits-that-help"
 INFUSION = "what-to-expect-at-your-first-infusion-visit"

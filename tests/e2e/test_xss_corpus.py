@@ -10,7 +10,7 @@ from blog.extensions import db
 from blog.models import Comment
 from blog.sanitize import clean_html
 from blog.text import clean_name
-from tests.e2e.conftest import sign_in
+from tests.helpers import sign_in
 from tests.xss_corpus import load_vectors
 
 SITE_ENV = {"FLASK_WTF_CSRF_ENABLED": "false", "FLASK_MODERATION_PER_PAGE": "1000"}
