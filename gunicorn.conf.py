@@ -36,7 +36,7 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     if "sqlalchemy" in getattr(app, "extensions", {}):
         from blog.extensions import db
-        from blog.sqlite_maintenance import start_checkpointer
+        from blog.operations.sqlite_maintenance import start_checkpointer
 
         with app.app_context():
             db.engine.dispose(close=False)

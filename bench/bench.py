@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import ARTICLE, MODERATOR, build  # noqa: E402
 from blog import create_app  # noqa: E402
 from blog.extensions import db  # noqa: E402
-from blog.models import Article, Moderator  # noqa: E402
+from blog.core.models import Article, Moderator  # noqa: E402
 from flask.sessions import SecureCookieSessionInterface  # noqa: E402
 from tests.servers import SERVER_SECRET, gunicorn  # noqa: E402
 

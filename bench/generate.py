@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from blog.accounts import create_moderator
-from blog.articles import import_articles
-from blog.cli import SAMPLES
+from blog.moderation.accounts import create_moderator
+from blog.core.articles import import_articles
+from blog.operations.commands import SAMPLES
 from blog.extensions import db
-from blog.models import Article, Comment, utcnow
-from blog.sanitize import clean_comment
+from blog.core.models import Article, Comment, utcnow
+from blog.core.sanitize import clean_comment
 
 ARTICLE = "exploring-ketamine-as-a-promising-migraine-treatment"
 MODERATOR = ("bench@clinic.example", "bench password 123")

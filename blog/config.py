@@ -1,6 +1,10 @@
 """Default settings. Nothing here reads the environment: create_app layers
 instance/config.py, then FLASK_* variables, then test_config on top of these."""
 
+class ConfigError(RuntimeError):
+    """The app cannot start as configured; the message says how to fix it."""
+
+
 DEFAULTS = {
     # No default secret: create_app refuses to start without one outside debug/testing.
     "SECRET_KEY": None,

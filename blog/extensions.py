@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from blog.privacy import client_key
+from blog.core.privacy import client_key
 
 
 class Base(DeclarativeBase):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from blog import create_app
-from blog.accounts import create_moderator
-from blog.articles import import_articles
-from blog.cli import SAMPLES
+from blog.moderation.accounts import create_moderator
+from blog.core.articles import import_articles
+from blog.operations.commands import SAMPLES
 from blog.extensions import db
 from tests.helpers import (
     MODERATOR_EMAIL, PASSWORD, TEST_DATABASE_URL, ModeratorActions, ReaderActions, Site, article_source,

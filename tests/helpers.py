@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from blog.extensions import db
-from blog.models import Article, Comment, RecentVisit
+from blog.core.models import Article, Comment, RecentVisit
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 MODERATOR_EMAIL = "nurse@clinic.example"
@@ -27,7 +27,7 @@ def migrate(app) -> str:
     """Run every migration on the app's database; returns the head revision."""
     import flask_migrate
 
-    from blog.cli import use_migrations
+    from blog.operations.commands import use_migrations
 
     use_migrations(app)
     with app.app_context():
@@ -123,7 +123,7 @@ ACTIONS = {"approved": "approve", "rejected": "reject", "spam": "spam", "pending
 
 def moderate(app, comment_id: int, status: str) -> None:
     """Give a comment a status through the moderation service, as staff would (logged, counts kept)."""
-    from blog.moderating import set_status
+    from blog.moderation.actions import set_status
 
     with app.app_context():
         set_status([comment_id], ACTIONS[status], moderator=None)
@@ -162,7 +162,7 @@ class ModeratorActions:
         self.app, self.client = app, client
 
     def create(self, email="nurse@clinic.example", password=PASSWORD, name="Nurse Kim", admin=False):
-        from blog.accounts import create_moderator
+        from blog.moderation.accounts import create_moderator
 
         with self.app.app_context():
             return create_moderator(email, password, name=name, is_admin=admin).id

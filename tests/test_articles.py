@@ -3,7 +3,7 @@ import datetime as dt
 
 
 from blog.extensions import db
-from blog.models import Article
+from blog.core.models import Article
 from tests.helpers import article_source
 
 

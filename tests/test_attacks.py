@@ -5,7 +5,7 @@ import pytest
 
 from blog import ConfigError, create_app
 from blog.extensions import db
-from blog.models import LoginFailure, ModerationEvent
+from blog.core.models import LoginFailure, ModerationEvent
 from tests.helpers import PASSWORD, ModeratorActions, browser_client, csrf_token_from, moderate, stored_comments
 
 EVIL = {"Host": "evil.example"}
@@ -224,7 +224,7 @@ def test_fillers_are_stripped_from_names(app, reader, slug):
 @pytest.mark.parametrize("name", ["Clinic Health Notes", "\u0421linic Health Notes", "\uff23\uff4c\uff49\uff4e\uff49\uff43",
                                   "\u041coderator", "\u0430dmin", "Staff", "Nurse Kim", "NURSE K\u0406M"])
 def test_a_reader_name_that_looks_like_staff_is_flagged(app, reader, slug, name):
-    from blog.accounts import create_moderator
+    from blog.moderation.accounts import create_moderator
     with app.app_context():
         create_moderator("kim@clinic.example", PASSWORD, name="Nurse Kim")
     app.config.update(MODERATION_TRUST_RETURNING=True)

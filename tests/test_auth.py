@@ -2,7 +2,7 @@
 import pytest
 
 from blog.extensions import db
-from blog.models import Moderator
+from blog.core.models import Moderator
 from tests.helpers import PASSWORD, ModeratorActions, browser_client
 
 

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 
 from blog.extensions import db
-from blog.models import Article, Comment
+from blog.core.models import Article, Comment
 from tests.helpers import csrf_token_from, moderate, stored_comments
 
 THANKS = "Thanks! Your comment is awaiting moderation."
@@ -260,7 +260,7 @@ def test_comment_posts_are_rate_limited_with_a_readable_page(app_config, make_ar
 
 def test_reading_sets_no_cookie_and_every_reader_gets_the_articles_token(app, reader, other_reader, slug):
     """Reading a health article leaves nothing behind in the browser: the comment form's token is
-    the article's own (blog.comment_tokens), the same for every reader, so no session is needed."""
+    the article's own (blog.readers.comment_tokens), the same for every reader, so no session is needed."""
     page = reader.open(slug)
     assert "Set-Cookie" not in page.headers and reader.client.get_cookie("session") is None
     token = csrf_token_from(page.get_data(as_text=True))
@@ -317,7 +317,7 @@ def old_comment_token(app, article_id, hours_ago):
     """A token as the site signed it some hours ago (an article page left open that long)."""
     from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-    from blog.comment_tokens import SALT
+    from blog.readers.comment_tokens import SALT
 
     class Then(TimestampSigner):
         def get_timestamp(self):

@@ -2,7 +2,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 from blog.extensions import db
-from blog.models import Article, Comment, DailyViews
+from blog.core.models import Article, Comment, DailyViews
 from tests.helpers import ReaderActions, browser_client
 
 THREADS = 8

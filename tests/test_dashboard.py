@@ -2,7 +2,7 @@
 import re
 
 from blog.extensions import db
-from blog.models import Article
+from blog.core.models import Article
 
 
 def test_dashboard_shows_counts_charts_tables_and_top_articles(app, moderator, reader, other_reader, make_article):

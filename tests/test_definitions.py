@@ -4,9 +4,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from blog.dbutil import columns
+from blog.core.sql import columns
 from blog.extensions import db
-from blog.models import PUBLISHED_SQL, Article, utc_today
+from blog.core.models import PUBLISHED_SQL, Article, utc_today
 
 
 def test_published_means_the_same_to_the_orm_and_to_plain_sql(app, make_article):

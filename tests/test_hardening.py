@@ -10,7 +10,7 @@ import pytest
 
 from blog import ConfigError, create_app
 from blog.extensions import db
-from blog.models import Comment
+from blog.core.models import Comment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment
+from blog.core.models import Comment
 from tests.servers import Visitor
 
 pytestmark = pytest.mark.load
@@ -104,7 +104,7 @@ def test_forged_host_and_prefix_headers_never_reach_another_reader_of_either_wor
     """Right after a change (so the next request renders the page into a worker's cache), a burst of
     requests with forged Host, X-Forwarded-*, Forwarded and SCRIPT_NAME headers from the proxy's own
     address; then plain readers on fresh connections, which land on both workers."""
-    from blog.moderating import set_status
+    from blog.moderation.actions import set_status
     visitor = Visitor(site.server, agent="Mozilla/5.0 a reader who changes the page")
     assert visitor.post(PATH, form={"csrf_token": visitor.token(f"/post/{SLUG}"), "name": "Ana",
                                     "body": "This changes the page."}).status == 303

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from blog.extensions import db
-from blog.models import Article, Comment, LoginFailure, ModerationEvent, Moderator
+from blog.core.models import Article, Comment, LoginFailure, ModerationEvent, Moderator
 from tests.helpers import PASSWORD, csrf_token_from
 
 NUMBERS = ["0", "-1", str(2**63), str(10**30), "1e3", "\u00b2", " 1", "0x10", ""]

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from blog.content import render_markdown
+from blog.core.content import render_markdown
 from blog.extensions import db
-from blog.models import Article, Comment
+from blog.core.models import Article, Comment
 from tests.helpers import article_source
 from tests.servers import ROOT, gunicorn
 

@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from blog.cli import use_migrations
-from blog.comments import approved_comment_by
+from blog.operations.commands import use_migrations
+from blog.readers.comment_service import approved_comment_by
 from blog.extensions import db
-from blog.models import Article, DailyViews
+from blog.core.models import Article, DailyViews
 from tests.helpers import drop_everything
 
 

@@ -2,7 +2,7 @@
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment, ModerationEvent
+from blog.core.models import Comment, ModerationEvent
 from tests.helpers import ModeratorActions, browser_client
 
 PAGES = ["/moderation/", "/moderation/?status=spam", "/moderation/dashboard", "/moderation/log",
@@ -76,7 +76,7 @@ def test_an_admin_adds_and_disables_moderators(app):
     new = ModeratorActions(app, browser_client(app, "192.0.2.31"))
     assert new.login(email="new@clinic.example", password="long enough password").status_code == 303
     with app.app_context():
-        from blog.accounts import find_moderator
+        from blog.moderation.accounts import find_moderator
         new_id = find_moderator("new@clinic.example").id
     assert admin.post(f"/moderation/moderators/{new_id}/disable", token_from="/moderation/moderators").status_code == 303
     assert new.client.get("/moderation/").status_code == 302

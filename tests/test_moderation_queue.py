@@ -5,7 +5,7 @@ from html import unescape
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment, ModerationEvent
+from blog.core.models import Comment, ModerationEvent
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 
@@ -192,7 +192,7 @@ def test_the_audit_log_is_append_only(app, moderator, reader, article):
 def test_moderators_reading_articles_do_not_add_views(app, moderator, article):
     moderator.client.get(f"/post/{SLUG}")
     with app.app_context():
-        from blog.models import Article
+        from blog.core.models import Article
         assert db.session.execute(db.select(Article.view_count)).scalar_one() == 0
 
 

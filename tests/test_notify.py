@@ -7,7 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from blog.extensions import db
-from blog.models import Comment
+from blog.core.models import Comment
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 
@@ -84,7 +84,7 @@ def test_spam_sends_no_mail(app, reader, make_article, smtp_server):
 def test_a_refused_connection_loses_nothing_and_is_logged(app, reader, make_article, caplog):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MODERATION_NOTIFY=["d@clinic.example"])
     make_article()
-    with caplog.at_level(logging.ERROR, logger="blog.notify"):
+    with caplog.at_level(logging.ERROR, logger="blog.moderation.notify"):
         response = reader.comment(SLUG, body="Still here")
         deadline = time.monotonic() + 5
         while not caplog.records and time.monotonic() < deadline:

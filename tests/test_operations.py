@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment, ModerationEvent, utcnow
+from blog.core.models import Comment, ModerationEvent, utcnow
 
 
 @pytest.fixture

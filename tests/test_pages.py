@@ -3,7 +3,7 @@ import datetime as dt
 import re
 
 from blog.extensions import db
-from blog.models import Article, ArticleListVersion, Comment
+from blog.core.models import Article, ArticleListVersion, Comment
 from tests.helpers import moderate
 
 
@@ -28,7 +28,7 @@ def test_update_line_is_hidden_when_the_dates_match(client, make_article):
 def test_counts_use_singular_and_plural(app, client, make_article):
     slug = make_article()
     with app.app_context():
-        from blog.models import Article
+        from blog.core.models import Article
         article = db.session.execute(db.select(Article)).scalar_one()
         db.session.add(Comment(article_id=article.id, author_name="A", body_raw="x", body_html="<p>x</p>"))
         article.view_count = 1233

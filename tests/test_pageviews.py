@@ -6,8 +6,8 @@ import threading
 from sqlalchemy import inspect, text
 
 from blog.extensions import db
-from blog.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
-from blog.pageviews import clean_up_visits, is_bot, record_view
+from blog.core.models import Article, DailyViews, RecentVisit, VisitorSalt, utcnow
+from blog.readers.pageviews import clean_up_visits, is_bot, record_view
 from tests.helpers import BROWSER_UA, view_count, visits_stored
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from blog.extensions import db
-from blog.models import Article, Comment
+from blog.core.models import Article, Comment
 from tests.helpers import browser_client, moderate
 from tests.servers import Visitor
 

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment
-from blog.rules import has_personal_information
+from blog.core.models import Comment
+from blog.moderation.rules import has_personal_information
 from tests.helpers import moderate
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from blog.sanitize import LINK_REL, clean_comment, clean_html, href_is_safe
+from blog.core.sanitize import LINK_REL, clean_comment, clean_html, href_is_safe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,4 +125,4 @@ def test_only_the_sanitize_module_imports_bleach():
         for p in (ROOT / "blog").rglob("*.py")
         if re.search(r"^\s*(import bleach|from bleach)", p.read_text(), re.MULTILINE)
     ]
-    assert importers == ["blog/sanitize.py"]
+    assert importers == ["blog/core/sanitize.py"]

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blog.sanitize import COMMENT_TAGS, LINK_REL, SAFE_SCHEMES, clean_comment, clean_html, paragraphs, strip_controls
+from blog.core.sanitize import COMMENT_TAGS, LINK_REL, SAFE_SCHEMES, clean_comment, clean_html, paragraphs, strip_controls
 
 # Text that looks like what attackers and readers send: markup fragments mixed with anything.
 FRAGMENTS = st.sampled_from([

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from blog.extensions import db
-from blog.models import Article, Comment
+from blog.core.models import Article, Comment
 from tests.servers import gunicorn
 
 pytestmark = pytest.mark.load

@@ -6,7 +6,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from blog import create_app
-from blog.form_tokens import form_token
+from blog.perf.form_tokens import form_token
 from tests.helpers import ModeratorActions, browser_client, csrf_token_from
 
 
@@ -30,7 +30,7 @@ def test_a_new_sessions_cookie_and_form_token_are_what_flask_and_flask_wtf_accep
 
 def test_a_cached_pages_first_form_token_is_what_flask_wtf_accepts(app):
     with app.test_request_context():
-        token = form_token()  # a session with no token yet: blog.form_tokens makes the first one
+        token = form_token()  # a session with no token yet: blog.perf.form_tokens makes the first one
         raw = session["csrf_token"]
     with app.test_request_context():
         session["csrf_token"] = raw

@@ -21,7 +21,7 @@ def axe_violations(page) -> list[str]:
 def with_comments(site):
     """An article with an approved comment and a clinic reply, so the page shows a thread."""
     from blog.extensions import db
-    from blog.models import Article, Comment
+    from blog.core.models import Article, Comment
 
     with site.app.app_context():
         article = db.session.execute(db.select(Article).filter_by(slug=KETAMINE)).scalar_one()

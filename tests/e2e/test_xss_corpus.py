@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from blog.extensions import db
-from blog.models import Comment
-from blog.sanitize import clean_html
-from blog.text import clean_name
+from blog.core.models import Comment
+from blog.core.sanitize import clean_html
+from blog.core.text import clean_name
 from tests.helpers import sign_in
 from tests.xss_corpus import load_vectors
 

@@ -1,0 +1,101 @@
+"""Moderation rules applied when a comment arrives: links, block and watch lists, personal information."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from blog.core.lookalikes import LOOKS_LIKE_STAFF, looks_like_staff
+from blog.core.models import utc_today
+
+MANY_LINKS = "many links"
+BLOCKED = "blocked word"
+WATCHED = "watched word"
+PERSONAL = "personal information"
+# LOOKS_LIKE_STAFF ("looks like staff") comes from blog.core.lookalikes.
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# A run of digits, spaces and phone punctuation holding at least 7 digits: +1 (555) 123-4567.
+_PHONE_RUN = re.compile(r"(?<![\w/.-])\+?\(?\d[\d\s().-]{5,}\d(?![\w/-])")
+_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATES = [
+    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?P<year>(19|20)\d{2})\b"),
+    re.compile(r"\b(?P<year>(19|20)\d{2})-\d{1,2}-\d{1,2}\b"),
+    re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
+]
+_BIRTH_WORDS = re.compile(r"\b(date of birth|d\.?o\.?b\.?|born (on|in)|birthday)\b", re.I)
+# A full date this many years back or more is most likely someone's birth date.
+BIRTH_YEARS_BACK = 12
+
+
+@dataclass
+class Verdict:
+    status: str  # "pending", "approved" or "spam"
+    flags: list[str] = field(default_factory=list)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    words = [re.escape(w) for w in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def mentions(text: str, phrases) -> bool:
+    """Whether any phrase occurs as whole words, ignoring case."""
+    return any(_phrase_pattern(p).search(text) for p in phrases if p and p.strip())
+
+
+def has_phone_number(text: str) -> bool:
+    return any(
+        sum(ch.isdigit() for ch in m.group()) >= 7 and not _DATE_SHAPED.fullmatch(m.group().strip())
+        for m in _PHONE_RUN.finditer(text)
+    )
+
+
+def has_birth_date(text: str, today: dt.date) -> bool:
+    for pattern in _DATES:
+        for match in pattern.finditer(text):
+            if int(match.group("year")) <= today.year - BIRTH_YEARS_BACK or _BIRTH_WORDS.search(text):
+                return True
+    return False
+
+
+def has_personal_information(text: str, today: dt.date | None = None) -> bool:
+    today = today or utc_today()
+    return bool(_EMAIL.search(text)) or has_phone_number(text) or has_birth_date(text, today)
+
+
+def as_list(value) -> list[str]:
+    """A config value given as a list or as one comma-separated string."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]
+
+
+def evaluate(name: str, body_raw: str, link_count: int, config, returning_commenter: bool,
+             moderator_names=()) -> Verdict:
+    """The status and flags a new comment gets from the configured rules."""
+    flags: list[str] = []
+    if looks_like_staff(name, config.get("SITE_NAME") or "", moderator_names):
+        flags.append(LOOKS_LIKE_STAFF)
+    spam = False
+    max_links = int(config.get("MODERATION_MAX_LINKS", 2))
+    if link_count > max_links:
+        flags.append(MANY_LINKS)
+        spam = spam or link_count > 2 * max_links
+    text = f"{name}\n{body_raw}"
+    if mentions(text, as_list(config.get("MODERATION_BLOCKLIST"))):
+        flags.append(BLOCKED)
+        spam = True
+    if mentions(text, as_list(config.get("MODERATION_WATCHLIST"))):
+        flags.append(WATCHED)
+    if has_personal_information(body_raw):
+        flags.append(PERSONAL)
+    if spam:
+        return Verdict("spam", flags)
+    if not flags and returning_commenter and config.get("MODERATION_TRUST_RETURNING"):
+        return Verdict("approved", flags)
+    return Verdict("pending", flags)

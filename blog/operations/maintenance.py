@@ -1,0 +1,121 @@
+"""Operator tasks on the data: backups, export, purging old spam, forgetting a commenter, statistics."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import delete, func, update
+
+from blog.extensions import db
+from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
+
+FORMER_READER = "Former reader"
+
+
+class OperationError(RuntimeError):
+    """An operator task that cannot run as asked; the message says why."""
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """'30d', '12h', '2w' -> a timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dhw])\s*", text or "")
+    if not match:
+        raise OperationError(f"{text!r} is not an age like 30d, 12h or 2w")
+    number, unit = int(match.group(1)), match.group(2)
+    return {"d": dt.timedelta(days=number), "h": dt.timedelta(hours=number), "w": dt.timedelta(weeks=number)}[unit]
+
+
+def backup_sqlite(target: Path) -> Path:
+    """A consistent copy of the live SQLite database, through SQLite's online backup API."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise OperationError("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README).")
+    source_path = engine.url.database
+    if not source_path or source_path == ":memory:":
+        raise OperationError("the database is in memory; there is nothing on disk to back up.")
+    target = target if not target.is_dir() else target / f"blog-{utcnow():%Y%m%d-%H%M%S}.sqlite"
+    if target.exists():
+        raise OperationError(f"{target} already exists; choose a new file name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    with sqlite3.connect(target) as copy:
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise OperationError(f"the copy at {target} failed its integrity check.")
+    return target
+
+
+def _row(obj, fields: list[str]) -> dict:
+    out = {}
+    for name in fields:
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    return out
+
+
+def export_data() -> dict:
+    """Articles, comments with their status, moderators (never password hashes) and the audit log."""
+    def rows(model, fields):
+        return [_row(o, fields) for o in db.session.execute(db.select(model).order_by(model.id)).scalars()]
+
+    return {
+        "exported_at": utcnow().isoformat() + "Z",
+        "articles": rows(Article, ["id", "slug", "title", "published", "updated", "author", "image", "image_alt",
+                                   "summary", "tags", "comments_open", "body_markdown", "view_count"]),
+        "comments": rows(Comment, ["id", "article_id", "parent_id", "author_name", "author_email", "body_raw",
+                                   "body_html", "status", "flags", "is_clinic", "created_at"]),
+        "moderators": rows(Moderator, ["id", "email", "name", "is_admin", "disabled", "created_at"]),
+        "moderation_log": rows(ModerationEvent, ["id", "created_at", "moderator_id", "action", "comment_id",
+                                                 "article_id", "status_before", "status_after", "previous_body",
+                                                 "note"]),
+    }
+
+
+def write_export(target: Path) -> dict[str, int]:
+    data = export_data()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return {key: len(value) for key, value in data.items() if isinstance(value, list)}
+
+
+def purge(spam_older_than: dt.timedelta | None, rejected_older_than: dt.timedelta | None,
+          now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Delete spam and rejected comments older than the given ages; returns the ids removed per status."""
+    now = now or utcnow()
+    removed: dict[str, list[int]] = {}
+    for status, age in ((CommentStatus.SPAM.value, spam_older_than), (CommentStatus.REJECTED.value, rejected_older_than)):
+        if age is None:
+            continue
+        condition = (Comment.status == status) & (Comment.created_at < now - age)
+        rows = db.session.execute(db.select(Comment.id, Comment.article_id).where(condition).order_by(Comment.id)).all()
+        ids = [row.id for row in rows]
+        if ids:
+            db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+        removed[status] = ids
+    db.session.commit()
+    return removed
+
+
+def forget_commenter(email: str) -> int:
+    """Erase an email and its name from every comment; the log records how many, never the email."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise OperationError("give the email address to forget.")
+    matches = func.lower(Comment.author_email) == email
+    count = db.session.execute(db.select(func.count()).select_from(Comment).where(matches)).scalar_one()
+    if count:
+        db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=FORMER_READER))
+    db.session.add(ModerationEvent(action="forget commenter", note=f"erased name and email from {count} comment(s)"))
+    db.session.commit()
+    return count
+
+
+def stats() -> dict:
+    articles = db.session.execute(db.select(func.count()).select_from(Article)).scalar_one()
+    views = db.session.execute(db.select(func.coalesce(func.sum(Article.view_count), 0))).scalar_one()
+    by_status = dict(db.session.execute(db.select(Comment.status, func.count()).group_by(Comment.status)).all())
+    return {"articles": articles, "views": int(views),
+            "comments": {s.value: by_status.get(s.value, 0) for s in CommentStatus}}

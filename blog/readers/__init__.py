@@ -1,0 +1,12 @@
+"""What readers use: the index, article pages with their comments and the comment POST, feeds; view
+counting, comment submission and the comment form with its cookieless token."""
+from __future__ import annotations
+
+from flask import Flask
+
+from blog.readers import feeds, views
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    app.register_blueprint(feeds.bp)
