@@ -27,7 +27,7 @@ access_log_format = '%(t)s rid=%({x-request-id}o)s "%(m)s %(U)s" %(s)s %(B)s %(D
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn would take SCRIPT_NAME and PATH_INFO request headers from those addresses; the app's URL
-# prefix comes from its SITE_URL instead (blog/security.py), so no request header may set them.
+# prefix comes from its SITE_URL instead (blog/core/security.py), so no request header may set them.
 forwarder_headers = ""
 
 

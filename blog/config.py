@@ -29,7 +29,7 @@ DEFAULTS = {
     "ARTICLES_PER_PAGE": 10,
     # Page views from the same visitor within this many minutes count once.
     "VIEW_DEDUPE_MINUTES": 30,
-    # Answer cookieless readers' cached article pages before Flask (blog/fastpath.py).
+    # Answer cookieless readers' cached article pages before Flask (blog/perf/fastpath.py).
     "ARTICLE_FAST_PATH": True,
     # Rate limits (flask-limiter); RATELIMIT_ENABLED=false turns them off.
     "RATELIMIT_ENABLED": True,

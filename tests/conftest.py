@@ -106,6 +106,21 @@ def moderator(app):
     return actions
 
 
+ENGINE = "postgresql" if TEST_DATABASE_URL else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked only_on("sqlite") or only_on("postgresql") is about that engine alone: on the
+    other it is deselected (not skipped, not passed), and .ci/run runs both engines."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        (dropped if marker and marker.args[0] != ENGINE else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With BLOG_NO_SKIPS set (as .ci/run does), a skipped test fails: CI must run everything."""

@@ -3,6 +3,8 @@ import datetime as dt
 import sqlite3
 import threading
 
+import pytest
+
 from sqlalchemy import inspect, text
 
 from blog.extensions import db
@@ -105,6 +107,7 @@ def test_the_page_shows_the_count_including_this_view(app, client, make_article)
     assert "2 views ·" in html and view_count(app, slug) == 2 and visits_stored(app) == 2
 
 
+@pytest.mark.only_on("postgresql")  # SQLite: synchronous=NORMAL for every transaction (blog/core/sql.py)
 def test_a_counted_view_leaves_the_connection_committing_synchronously(app, client, make_article):
     """On PostgreSQL the view statement commits without waiting for the WAL flush; that setting
     must end with its own transaction, or comments stored later on the same pooled connection
@@ -114,21 +117,18 @@ def test_a_counted_view_leaves_the_connection_committing_synchronously(app, clie
         client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": f"198.51.100.{n}"})
     assert view_count(app, slug) == 8
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            return  # SQLite: synchronous=NORMAL for every transaction (see blog/__init__.py)
         for _ in range(8):
             with db.engine.connect() as connection:
                 assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
 
 
+@pytest.mark.only_on("sqlite")  # PostgreSQL writers wait on row locks, not a database lock
 def test_a_view_waits_out_another_workers_write_lock_and_still_counts(app, client, make_article):
     """SQLite: while another process holds the write lock, the view is retried (with short waits
     instead of SQLite's long sleeps) until the lock is free; it counts once and the connection
     gets its busy timeout back for everything else."""
     slug = make_article()
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            return  # PostgreSQL writers wait on row locks, not a database lock
         path = db.engine.url.database
     client.get(f"/post/{slug}", environ_overrides={"REMOTE_ADDR": "198.51.100.1"})  # the day's salt exists
     other_worker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -1,4 +1,4 @@
-"""Property tests of blog/sanitize.py with Hypothesis: for any text, the contract holds."""
+"""Property tests of blog/core/sanitize.py with Hypothesis: for any text, the contract holds."""
 import os
 import re
 from html import unescape
