@@ -136,3 +136,66 @@ class Visitor:
         match = re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).body)
         assert match, f"no form token on {path}"
         return match.group(1)
+
+
+class OldSite:
+    """The blog a clinic moves away from, on a free loopback port: files by path (bytes and a
+    Content-Type), a 404 for anything else, and paths that answer only after a delay."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.delays: dict[str, float] = {}
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the http.server interface)
+                site.requests.append(self.path)
+                if self.path in site.delays:
+                    time.sleep(site.delays[self.path])
+                found = site.files.get(self.path)
+                if found is None:
+                    self.send_error(404)
+                    return
+                body, content_type = found
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def add(self, path: str, body: bytes, content_type: str = "application/octet-stream") -> str:
+        self.files[path] = (body, content_type)
+        return self.base_url + path
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def png_bytes(red: int, green: int, blue: int, size: int = 2) -> bytes:
+    """A real PNG of one colour (browsers show it), made here so the tests carry no binary files."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes((red, green, blue)) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

@@ -69,3 +69,14 @@ def test_the_fast_path_imports_no_blueprint():
             todo.extend(_blog_imports(module))
     blueprints = {m for m in seen if "Blueprint(" in (ROOT / (m.replace(".", "/") + ".py")).read_text()}
     assert blueprints == set()
+
+
+def test_the_queue_page_cached_for_one_request_shows_nothing_of_it_to_the_next(app, moderator, reader, make_article):
+    slug = make_article()
+    reader.comment(slug, body="Waiting for a moderator.")
+    odd = moderator.client.get("/moderation/?utm_source=x", headers={
+        "X-Forwarded-Host": "x.example", "Forwarded": "host=evil.example;proto=https", "Cookie2": "junk=1"})
+    assert odd.status_code == 200
+    plain = moderator.client.get("/moderation/").get_data(as_text=True)
+    assert "Waiting for a moderator." in plain
+    assert "evil.example" not in plain and "x.example" not in plain and "utm_source" not in plain

@@ -44,13 +44,14 @@ def import_article_file(path: Path, static_folder: Path) -> ImportResult:
     if article is None:
         article = Article(slug=source.slug)
         db.session.add(article)
-    _copy_fields(source, article)
+    copy_fields(source, article)
     db.session.flush()
     db.session.commit()
     return ImportResult(path, outcome, slug=source.slug)
 
 
-def _copy_fields(source: ArticleSource, article: Article) -> None:
+def copy_fields(source: ArticleSource, article: Article) -> None:
+    """An article's stored fields from its parsed source (import-articles and import-feed alike)."""
     for name in ("title", "published", "updated", "author", "image", "image_alt", "summary",
                  "comments_open", "body_markdown", "body_html", "reading_minutes", "source_hash"):
         setattr(article, name, getattr(source, name))

@@ -51,6 +51,9 @@ class Article(db.Model):
     reading_minutes: Mapped[int] = mapped_column(default=1)
     # SHA-256 of the source file, so re-importing an unchanged file writes nothing.
     source_hash: Mapped[str] = mapped_column(String(64))
+    # Where an article imported from another blog came from (the entry's guid or link), so that
+    # importing again updates it and never overwrites an article written here (import-feed).
+    origin: Mapped[str | None] = mapped_column(String(500), index=True)
     view_count: Mapped[int] = mapped_column(default=0)
     # Approved comments the page shows, and a version that changes with every change to what the page
     # shows: both kept by the database's triggers (blog.core.public_state) in the transaction of the change,
@@ -104,6 +107,8 @@ class Comment(db.Model):
     # A reply written by clinic staff from the queue, shown with a "Clinic" badge.
     is_clinic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An imported comment's id at its source ("<entry>#comment-12"), so importing again adds nothing.
+    origin: Mapped[str | None] = mapped_column(String(600), index=True, unique=True)
 
     article: Mapped[Article] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
@@ -117,6 +122,15 @@ class Comment(db.Model):
 # by readers: an index on the plain column cannot serve lower(author_email) = ..., and the scan
 # of every approved comment took 58 ms a POST at 100,000 comments.
 Index("ix_comment_author_email_lower", func.lower(Comment.author_email), Comment.status)
+
+
+class OldLink(db.Model):
+    """A path an imported article had on the old site (/2023/11/19/some-post/, /?p=123): answered with
+    a 301 to the article, so every old link keeps working."""
+
+    __tablename__ = "old_link"
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
 
 
 class DailyViews(db.Model):

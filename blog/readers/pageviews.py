@@ -105,9 +105,9 @@ bump AS (UPDATE {_A} SET view_count = view_count + 1
          WHERE id = (SELECT id FROM page) AND EXISTS (SELECT 1 FROM claim) RETURNING view_count),
 day AS (INSERT INTO {_D} (article_id, day, views) SELECT id, :day, 1 FROM page WHERE EXISTS (SELECT 1 FROM bump)
         ON CONFLICT (article_id, day) DO UPDATE SET views = {_D}.views + 1)
-SELECT id, slug, source_hash, comments_version, comments_open, published,
-       coalesce((SELECT view_count FROM bump), view_count), modified_at, EXISTS (SELECT 1 FROM bump),
-       set_config('synchronous_commit', 'off', true)
+SELECT {", ".join("coalesce((SELECT view_count FROM bump), view_count)" if name == "view_count" else name
+                  for name in _STATE_COLUMNS.split(", "))},
+       EXISTS (SELECT 1 FROM bump), set_config('synchronous_commit', 'off', true)
 FROM page"""
 
 

@@ -11,6 +11,7 @@ from blog.readers.comment_service import CommentRejected, submit_comment, visibl
 from blog.core.errors import render_error
 from blog.extensions import csrf, db, limiter
 from blog.readers.forms import CommentForm
+from blog.readers.old_links import redirect_old_link
 from blog.perf.page_cache import comment_blocks, hole
 from blog.core.models import Article, Comment, CommentStatus
 from blog.moderation.notify import notify_new_comment
@@ -35,6 +36,8 @@ def index():
     Like the article page: a light query finds the page's articles and their versions; the
     rendered page comes from the per-worker cache with each article's view count filled in.
     Cookieless readers of the first page are answered before Flask by blog.perf.fastpath."""
+    if "p" in request.args:  # WordPress's /?p=123: an imported article's old address
+        return redirect_old_link() or abort(404)
     page = page_number(request.args.get("page"))
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     if page is None:
