@@ -4,6 +4,7 @@ article file), with its images fetched here, its old links kept as redirects and
 its comments. One transaction per entry: a failed entry writes nothing of itself, the others go on."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections.abc import Callable
@@ -94,6 +95,11 @@ def import_feed(raw: bytes, static_folder: Path, images: str = "download", write
     return report
 
 
+def origin_of(key: str) -> str:
+    """An entry's (or comment's) identity as stored: the source's own id, or a hash of a very long one."""
+    return key if len(key) <= 400 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def _slug_for(entry: FeedEntry) -> str:
     wix = _WIX_POST.match(urlsplit(entry.link or "").path)
     if wix:
@@ -153,7 +159,7 @@ def _markdown_file(entry: FeedEntry, slug: str, images: _Images) -> tuple[str, b
     if entry.updated:
         front["updated"] = entry.updated.isoformat()
     if entry.author:
-        front["author"] = entry.author
+        front["author"] = entry.author[:200]
     if cover:
         front["image"] = cover
         front["image_alt"] = " ".join((alt or "").split())
@@ -161,7 +167,10 @@ def _markdown_file(entry: FeedEntry, slug: str, images: _Images) -> tuple[str, b
     if summary:
         front["summary"] = summary
     if entry.tags:
-        front["tags"] = list(dict.fromkeys(entry.tags))
+        tags = list(dict.fromkeys(" ".join(t.replace(",", " ").split())[:60] for t in entry.tags))
+        while len(",".join(tags)) > 500:  # what the article's tag column holds
+            tags.pop()
+        front["tags"] = tags
     text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body
     needs_alt = bool(cover and not front["image_alt"]) or any(not (a or "").strip() for a in body_alts.values())
     return text, needs_alt
@@ -184,8 +193,8 @@ def _import_entry(entry: FeedEntry, kind: str, static_folder: Path, mode: str, w
             raise EntryFailed("published", "missing")
         slug = _slug_for(entry)
         existing = db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one_or_none()
-        redirects = sorted({p for p in (path_of(u) for u in entry.old_urls) if p != f"/post/{slug}"})
-        if existing is not None and existing.origin != entry.key and not replace:
+        redirects = sorted({p for p in (path_of(u) for u in entry.old_urls) if p != f"/post/{slug}" and len(p) <= 500})
+        if existing is not None and existing.origin != origin_of(entry.key) and not replace:
             return EntryOutcome(title, "skipped", slug, "an article with this slug exists and did not come "
                                 "from this source: nothing changed (--replace overwrites it)")
         if dry_run:
@@ -198,13 +207,13 @@ def _import_entry(entry: FeedEntry, kind: str, static_folder: Path, mode: str, w
         except ArticleError as exc:
             raise EntryFailed(exc.field, exc.message) from None
         outcome = "unchanged"
-        if existing is None or existing.source_hash != source.source_hash or existing.origin != entry.key:
+        if existing is None or existing.source_hash != source.source_hash or existing.origin != origin_of(entry.key):
             outcome = "updated" if existing is not None else "created"
             article = existing or Article(slug=source.slug)
             if existing is None:
                 db.session.add(article)
             copy_fields(source, article)
-            article.origin = entry.key
+            article.origin = origin_of(entry.key)
             db.session.flush()
         else:
             article = existing
@@ -220,6 +229,11 @@ def _import_entry(entry: FeedEntry, kind: str, static_folder: Path, mode: str, w
         db.session.rollback()
         images.forget_created()
         return EntryOutcome(title, "failed", message=str(exc))
+    except Exception as exc:  # anything else about this entry (a value the database refuses): this entry only
+        db.session.rollback()
+        images.forget_created()
+        first_line = (str(exc).splitlines() or [""])[0][:200]
+        return EntryOutcome(title, "failed", message=f"entry: could not be stored ({type(exc).__name__}: {first_line})")
     if write_markdown is not None:
         _write_markdown(write_markdown, source.slug, text, static_folder, images)
     return EntryOutcome(title, outcome, source.slug, redirects=redirects, images_fetched=images.fetched,
@@ -248,7 +262,7 @@ def _import_comments(entry: FeedEntry, article: Article) -> int:
     if not entry.comments:
         return 0
     by_key = {c.key: c for c in entry.comments}
-    origin = lambda c: f"{entry.key}#comment-{c.key}"  # noqa: E731
+    origin = lambda c: origin_of(f"{entry.key}#comment-{c.key}")  # noqa: E731
     known = {o for (o,) in db.session.execute(db.select(Comment.origin).where(
         Comment.origin.in_([origin(c) for c in entry.comments])))}
     ids: dict[str, int] = dict(db.session.execute(db.select(Comment.origin, Comment.id).where(
