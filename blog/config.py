@@ -42,6 +42,8 @@ DEFAULTS = {
     "MODERATION_WATCHLIST": [],
     "MODERATION_TRUST_RETURNING": False,
     "COMMENTS_CLOSE_AFTER_DAYS": None,
+    # The dashboard lists articles not medically reviewed (or published) within this many days.
+    "REVIEW_INTERVAL_DAYS": 365,
     "MODERATION_PER_PAGE": 25,
     # Failed sign-ins allowed per account and per client within LOGIN_THROTTLE_MINUTES.
     "LOGIN_MAX_FAILURES": 5,

@@ -45,6 +45,9 @@ class ArticleSource:
     reading_minutes: int
     source_hash: str
     fields_given: set[str] = field(default_factory=set)
+    # A medical review: who ("Dr. Jane Doe, MD") and when; both or neither.
+    reviewed_by: str | None = None
+    reviewed: dt.date | None = None
 
 
 def slugify(title: str) -> str:
@@ -158,6 +161,10 @@ def parse_article(raw: bytes, static_folder: Path) -> ArticleSource:
         raise ArticleError("comments", "must be 'open' or 'closed'")
     if not body.strip():
         raise ArticleError("body", "is empty")
+    reviewed_by = _text(meta, "reviewed_by", max_len=200)
+    reviewed = _date(meta, "reviewed", required=reviewed_by is not None)
+    if reviewed is not None and reviewed_by is None:
+        raise ArticleError("reviewed_by", "is required with reviewed (who reviewed the article, e.g. Dr. Jane Doe, MD)")
 
     return ArticleSource(
         slug=slug,
@@ -165,6 +172,8 @@ def parse_article(raw: bytes, static_folder: Path) -> ArticleSource:
         published=published,
         updated=updated,
         author=_text(meta, "author", max_len=200),
+        reviewed_by=reviewed_by,
+        reviewed=reviewed,
         image=image,
         image_alt=image_alt,
         summary=_text(meta, "summary", max_len=1000) or first_paragraph(body)[:1000],

@@ -40,6 +40,9 @@ class Article(db.Model):
     published: Mapped[dt.date] = mapped_column(index=True)
     updated: Mapped[dt.date | None]
     author: Mapped[str | None] = mapped_column(String(200))
+    # A medical review (front matter reviewed_by and reviewed): shown under the title and in the JSON-LD.
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed: Mapped[dt.date | None]
     image: Mapped[str | None] = mapped_column(String(500))
     image_alt: Mapped[str | None] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")

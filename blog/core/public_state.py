@@ -15,7 +15,7 @@ request of every worker and host. No application code writes either column.
 On PostgreSQL the recount first locks the article row and then counts in a new statement (a new
 snapshot under READ COMMITTED), so two transactions approving comments on one article both count
 each other's. SQLite has one writer at a time. Migration 0007 creates the same on existing
-databases (a frozen copy)."""
+databases (a frozen copy), and 0009 the article trigger with the review's columns."""
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
@@ -25,7 +25,8 @@ from blog.core.models import Article, Comment
 APPROVED = "'approved'"
 # Columns of an article that its page or the index shows (everything but counters and bookkeeping).
 SHOWN_ARTICLE_COLUMNS = ("slug", "title", "published", "updated", "author", "image", "image_alt", "summary",
-                         "tags", "comments_open", "body_html", "reading_minutes", "source_hash")
+                         "tags", "comments_open", "body_html", "reading_minutes", "source_hash", "reviewed_by",
+                         "reviewed")
 
 _PUBLIC_COUNT = (
     "SELECT count(*) FROM comment AS c LEFT OUTER JOIN comment AS p ON c.parent_id = p.id "

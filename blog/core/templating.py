@@ -28,10 +28,11 @@ def iso(value: dt.date | dt.datetime) -> Markup:
 
 
 def article_json_ld(article, url: str, image_url: str | None, site_name: str) -> dict:
-    """schema.org BlogPosting for an article page: the article only, nothing about commenters."""
+    """schema.org for an article page, the article only, nothing about commenters: a BlogPosting, or
+    a MedicalWebPage with reviewedBy and lastReviewed when a clinician reviewed it."""
     data = {
         "@context": "https://schema.org",
-        "@type": "BlogPosting",
+        "@type": "MedicalWebPage" if article.reviewed_by else "BlogPosting",
         "headline": article.title,
         "description": article.summary,
         "datePublished": article.published.isoformat(),
@@ -46,6 +47,9 @@ def article_json_ld(article, url: str, image_url: str | None, site_name: str) ->
                           "name": article.author}
     if image_url:
         data["image"] = image_url
+    if article.reviewed_by:
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
+        data["lastReviewed"] = article.reviewed.isoformat()
     return data
 
 

@@ -72,6 +72,27 @@ def site_and_article_stats(today: dt.date | None = None) -> tuple[Series, Series
     return site_views, site_comments, per_article
 
 
+@dataclass(frozen=True)
+class ReviewDue:
+    article: Article
+    last: dt.date        # the last review, or the publication if never reviewed
+    reviewed: bool
+    days_since: int
+
+
+def reviews_due(interval_days: int, today: dt.date | None = None) -> list[ReviewDue]:
+    """Published articles whose last medical review (or publication, if never reviewed) is older than
+    the interval, oldest first: so the clinic keeps its medical content current."""
+    today = today or utc_today()
+    cutoff = today - dt.timedelta(days=int(interval_days))
+    last = func.coalesce(Article.reviewed, Article.published)
+    due = db.session.execute(
+        db.select(Article).where(Article.is_published(today), last < cutoff).order_by(last, Article.id)
+    ).scalars()
+    return [ReviewDue(a, a.reviewed or a.published, a.reviewed is not None, (today - (a.reviewed or a.published)).days)
+            for a in due]
+
+
 def bar_chart(series: Series, title: str, width: int = 600, height: int = 160) -> Markup:
     """A bar chart as inline SVG: one bar a day, labelled axes, a title and a summary for screen readers.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blog.moderation.accounts import AccountError, create_moderator, disable_moderator, recent_throttling
-from blog.moderation.dashboard import bar_chart, site_and_article_stats, sparkline
+from blog.moderation.dashboard import bar_chart, reviews_due, site_and_article_stats, sparkline
 from blog.extensions import db
 from blog.moderation.forms import EmptyForm, ModeratorForm
 from blog.moderation.actions import log_query, status_counts
@@ -38,7 +38,8 @@ def dashboard():
         views_chart=bar_chart(views, "Views a day, last 30 days"),
         comments_chart=bar_chart(comments, "Comments a day, last 30 days"),
         pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(), sparkline=sparkline,
-        throttled=throttled,
+        throttled=throttled, reviews_due=reviews_due(current_app.config["REVIEW_INTERVAL_DAYS"]),
+        review_interval=current_app.config["REVIEW_INTERVAL_DAYS"],
     )
 
 
