@@ -66,7 +66,7 @@ def export_data() -> dict:
         "articles": rows(Article, ["id", "slug", "title", "published", "updated", "author", "image", "image_alt",
                                    "summary", "tags", "comments_open", "body_markdown", "view_count"]),
         "comments": rows(Comment, ["id", "article_id", "parent_id", "author_name", "author_email", "body_raw",
-                                   "body_html", "status", "flags", "is_clinic", "created_at"]),
+                                   "body_html", "status", "flags", "is_clinic", "created_at", "notice_version"]),
         "moderators": rows(Moderator, ["id", "email", "name", "is_admin", "disabled", "created_at"]),
         "moderation_log": rows(ModerationEvent, ["id", "created_at", "moderator_id", "action", "comment_id",
                                                  "article_id", "status_before", "status_after", "previous_body",

@@ -78,6 +78,7 @@ def submit_comment(
     parent_id: int | None = None,
     honeypot_filled: bool = False,
     rules_config: Mapping | None = None,
+    notice_version: str | None = None,
 ) -> Submitted:
     """Store a reader's comment, sanitized, with the status the rules give it.
 
@@ -105,6 +106,7 @@ def submit_comment(
         "flags": ",".join(["honeypot"] if honeypot_filled else verdict.flags),
         "is_clinic": False,
         "created_at": utcnow(),
+        "notice_version": notice_version,
     }
     # One INSERT, its own transaction (the ORM session's work was most of a POST); an approved one
     # updates its article's public state in the same statement (blog.core.public_state's triggers).
@@ -113,7 +115,7 @@ def submit_comment(
 
 
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",
-                    "flags", "is_clinic", "created_at")
+                    "flags", "is_clinic", "created_at", "notice_version")
 _INSERT_COMMENT = (f"INSERT INTO {Comment.__tablename__} ({columns(Comment, _COMMENT_COLUMNS)}) "
                         f"VALUES ({', '.join(':' + c for c in _COMMENT_COLUMNS)}) RETURNING id")
 

@@ -16,6 +16,7 @@ from blog.perf.page_cache import comment_blocks, hole
 from blog.core.models import Article, Comment, CommentStatus
 from blog.moderation.notify import notify_new_comment
 from blog.readers.pageviews import open_article
+from blog.readers.privacy_notice import notice_version, privacy_notice
 from blog.core.privacy import client_address
 from blog.perf.shared_pages import (
     OPENED_KEY, article_comments_open, article_headers, cache_key, everyones_index, everyones_page, index_headers,
@@ -141,6 +142,12 @@ def article(slug: str):
     return make_response(body, 200, article_headers(state, body))
 
 
+@bp.get("/privacy")
+def privacy():
+    """The clinic's privacy notice: instance/privacy.md, or a default that says what this site stores."""
+    return render_template("privacy.html", notice=privacy_notice())
+
+
 def _comment_rate_limit() -> str:
     return current_app.config["COMMENT_RATE_LIMIT"]
 
@@ -173,6 +180,7 @@ def post_comment(slug: str):
             parent_id=parse_id(form.parent_id.data),
             honeypot_filled=bool((form.website.data or "").strip()),
             rules_config=current_app.config,
+            notice_version=notice_version(),
         )
     except CommentRejected as exc:
         form.parent_id.errors = [str(exc)]
