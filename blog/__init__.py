@@ -10,7 +10,7 @@ from flask import Flask
 
 from blog import core, moderation, operations, perf, readers
 from blog.config import DEFAULTS, ConfigError
-from blog.core.security import require_form_body
+from blog.core.security import refuse_nul_in_path, require_form_body
 from blog.core.urls import site_base
 from blog.extensions import csrf, db, limiter, login_manager
 
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     moderation.init_app(app)  # its guard runs before CSRF: an anonymous POST is a clean 401
     app.before_request(require_form_body)  # before CSRF, which would read a JSON body as a form
+    app.before_request(refuse_nul_in_path)
     csrf.init_app(app)
     limiter.init_app(app)
     perf.init_app(app)

@@ -21,7 +21,7 @@ DEFAULTS = {
     "TRUSTED_PROXIES": None,
     # Host names this site answers to; None accepts any (set it in production: ["blog.clinic.example"]).
     "TRUSTED_HOSTS": None,
-    # The public address, for feeds and canonical links; None uses the request's host.
+    # The public address, for canonical links, feeds and mail (blog.core.urls); never the request's host.
     "SITE_URL": None,
     "LOG_LEVEL": "INFO",
     "SITE_NAME": "Clinic Health Notes",

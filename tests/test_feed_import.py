@@ -1,6 +1,7 @@
 """Moving in: an operator imports the clinic's old blog (a Wix RSS feed, an Atom feed, a WordPress export)
 with `flask import-feed`, its images fetched from a real local HTTP server, every old link kept."""
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -199,9 +200,11 @@ def test_written_markdown_imports_into_the_same_site(app, runner, tmp_path, old_
     first = {slug: (a.title, a.body_html, a.image, a.summary, a.tags) for slug, a in articles(app).items()}
     assert (folder / f"{KETAMINE}.md").read_text().startswith("---\ntitle: Exploring Ketamine")
     assert (folder / first[KETAMINE][2]).is_file()  # its images beside it
-    with app.app_context():
+    with app.app_context():  # a new install: no articles and no imported images in static/
         db.session.execute(db.delete(Article))
         db.session.commit()
+    for copy in (folder / "images" / "imported").iterdir():  # this import's own images, nothing else
+        (imported_files / copy.name).unlink()
     result = runner.invoke(args=["import-articles", str(folder)])
     assert result.exit_code == 0, result.output
     assert {slug: (a.title, a.body_html, a.image, a.summary, a.tags) for slug, a in articles(app).items()} == first
@@ -270,3 +273,57 @@ def test_a_bad_entry_fails_alone_naming_the_field(app, runner, tmp_path, old_sit
     assert len(failed) == 1 and expected in failed[0], result.output
     assert set(articles(app)) == {KETAMINE}  # the other entry imports; the failed one wrote nothing
     assert "1 created" in result.output and "1 failed" in result.output
+
+
+def test_a_retitled_entry_updates_its_article_under_the_same_slug(app, runner, tmp_path, old_site, imported_files):
+    assert run_import(runner, feed_file(tmp_path, "atom.xml", old_site)).exit_code == 0
+    retitled = feed_file(tmp_path, "atom.xml", old_site,
+                         **{"<title>Headache Diaries That Help</title>": "<title>Headache Diaries That Really Help</title>"})
+    result = run_import(runner, retitled)
+    assert "updated: headache-diaries-that-help" in result.output
+    stored = articles(app)
+    assert list(stored) == ["headache-diaries-that-help"]
+    assert stored["headache-diaries-that-help"].title == "Headache Diaries That Really Help"
+
+
+def test_an_old_link_with_non_ascii_characters_still_redirects(app, runner, tmp_path, old_site, imported_files):
+    path = feed_file(tmp_path, "atom.xml", old_site,
+                     **{"/articles/headache-diaries": "/articles/%D7%A9%D7%99%D7%A0%D7%94-caf%C3%A9"})
+    assert run_import(runner, path).exit_code == 0
+    response = browser_client(app, "198.51.100.2").get("/articles/%D7%A9%D7%99%D7%A0%D7%94-caf%C3%A9")
+    assert response.status_code == 301 and response.headers["Location"] == "/post/headache-diaries-that-help"
+
+
+def test_an_image_that_trickles_in_is_too_slow(app, runner, tmp_path, monkeypatch):
+    """The timeout is for the whole download: a server sending a byte now and then cannot stall the import."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def trickle():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100\r\n\r\n")
+        for _ in range(30):  # 9 s of trickle, if nobody gives up
+            try:
+                connection.sendall(b"\x89")
+            except OSError:
+                break
+            time.sleep(0.3)
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    monkeypatch.setattr(image_fetch, "TIMEOUT_SECONDS", 1)
+    started = time.monotonic()
+    with pytest.raises(image_fetch.ImageError, match="too slow"):
+        image_fetch.download(f"http://127.0.0.1:{listener.getsockname()[1]}/slow.png")
+    assert time.monotonic() - started < 5  # given up after about the 1 s allowed, not after the 9 s trickle
+    listener.close()
+
+
+def test_a_source_that_is_no_valid_address_is_a_clear_line(app, runner):
+    result = run_import(runner, "http://[::1/feed")
+    assert result.exit_code == 1 and "error: source:" in result.output and "Traceback" not in result.output

@@ -9,7 +9,8 @@ from blog.extensions import db
 from blog.core.models import Article, Comment, LoginFailure, ModerationEvent, Moderator
 from tests.helpers import PASSWORD, csrf_token_from
 
-NUMBERS = ["0", "-1", str(2**63), str(10**30), "1e3", "\u00b2", " 1", "0x10", ""]
+NUMBERS = ["0", "-1", str(2**31 - 1), str(2**31), str(2**63), str(10**30), "1e3", "\u00b2", " 1", "0x10", ""]
+INVALID_IDS = [n for n in NUMBERS if n != str(2**31 - 1)]  # the largest id that fits is a valid number
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"
 FORGED_HOSTS = [{"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"},
                 {"Forwarded": "host=evil.example;proto=https"}, {"X-Forwarded-Proto": "https"}]
@@ -79,7 +80,7 @@ NUMERIC_POSTS = [
 @pytest.mark.parametrize("path,fields", NUMERIC_POSTS, ids=[p + str(i) for i, (p, _) in enumerate(NUMERIC_POSTS)])
 def test_numbers_in_staff_forms(app, scene, path, fields):
     before = snapshot(app)
-    for number in NUMBERS:
+    for number in INVALID_IDS:
         response = scene.post(path.format(n=number), fields(number))
         assert_harmless(response, f"{path} {number!r}")
         assert response.status_code in (400, 404), f"{path} {number!r}: {response.status_code}"
@@ -88,7 +89,7 @@ def test_numbers_in_staff_forms(app, scene, path, fields):
 
 def test_numbers_as_a_comments_reply_target(app, scene, reader):
     before = snapshot(app)
-    for number in NUMBERS[:-1]:
+    for number in INVALID_IDS[:-1]:
         response = reader.comment(SLUG, parent_id=number, body="a reply to nothing")
         assert_harmless(response, number)
         assert response.status_code == 400 and "a reply to nothing" in response.get_data(as_text=True), number
@@ -152,3 +153,21 @@ def test_forged_host_headers_change_nothing_anyone_sees(app, scene, client, path
 def test_a_request_id_with_a_line_break_is_replaced(client):
     response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": "abc\n"})
     assert response.headers["X-Request-ID"] != "abc\n" and len(response.headers["X-Request-ID"]) == 16
+
+
+@pytest.mark.parametrize("path", ["/%00", "/post/a%00b", f"/post/{SLUG}%00", "/moderation/comments/1%00",
+                                  "/2023/%00/old-post/", "/feed.xml%00"])
+def test_a_nul_in_the_path_is_refused_before_any_query(app, scene, path):
+    for client in (scene.client, app.test_client()):
+        response = client.get(path)
+        assert_harmless(response, path)
+        assert response.status_code in (302, 400, 404), path  # 302: staff paths send strangers to sign in
+
+
+def test_a_nul_in_a_sign_in_email_is_a_failed_sign_in(app, scene):
+    page = app.test_client().get("/moderation/login")
+    response = app.test_client().post("/moderation/login", data={
+        "csrf_token": csrf_token_from(page.get_data(as_text=True)), "email": "nurse\x00@clinic.example",
+        "password": PASSWORD})
+    assert_harmless(response, "nul email")
+    assert response.status_code in (400, 401)

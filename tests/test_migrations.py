@@ -131,3 +131,23 @@ def test_returning_commenters_are_found_by_an_index_after_create_all_and_after_u
         drop_everything()
         flask_migrate.upgrade()
         assert "ix_comment_author_email_lower" in plan()
+
+
+def test_downgrading_the_newest_migrations_and_upgrading_again_keeps_every_trigger(app):
+    """0008-0010 add and drop columns in place: a rebuilt table would lose the triggers that keep
+    comment counts, page versions and view counts (and SQLite's rebuild fails on them)."""
+    def triggers() -> list[str]:
+        sql = ("SELECT sql FROM sqlite_master WHERE type = 'trigger'" if db.engine.dialect.name == "sqlite" else
+               "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")
+        with db.engine.connect() as connection:
+            return sorted(connection.execute(db.text(sql)).scalars())
+
+    with app.app_context():
+        at_head = triggers()
+        flask_migrate.downgrade(revision="0007")
+        assert "old_link" not in inspect(db.engine).get_table_names()
+        assert len(triggers()) == len(at_head)
+        flask_migrate.upgrade()
+        assert triggers() == at_head
+        with db.engine.connect() as connection:
+            assert schema_differences(connection) == []

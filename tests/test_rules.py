@@ -5,7 +5,7 @@ import pytest
 
 from blog.extensions import db
 from blog.core.models import Comment
-from blog.moderation.rules import has_personal_information
+from blog.core.rules import has_personal_information
 from tests.helpers import moderate
 
 SLUG = "exploring-ketamine-as-a-promising-migraine-treatment"

@@ -1,12 +1,14 @@
 """Importing articles from Markdown files into the database, and reading them back for pages."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path
 
 
 from blog.core.content import ArticleError, ArticleSource, parse_article
+from blog.core.images import adopt_images_beside
 from blog.core.sql import columns
 from blog.perf.hot_connection import hot_fetchall
 from blog.extensions import db
@@ -62,6 +64,7 @@ def import_articles(path: Path, static_folder: Path) -> list[ImportResult]:
     """Import every file PATH names; one bad file does not stop the others."""
     if not path.exists():
         return [ImportResult(path, "failed", error="path: no such file or folder")]
+    adopt_images_beside(path if path.is_dir() else path.parent, static_folder)
     return [import_article_file(p, static_folder) for p in source_files(path)]
 
 
@@ -119,3 +122,13 @@ def published_total(params: dict) -> int:
         if versions:  # without its row (deleted by hand), the list has no version: count each time
             _published_totals[key] = total
     return total
+
+
+def comments_open(article: Article, close_after_days: int | None, today: dt.date | None = None) -> bool:
+    """Open unless closed on the article (front matter or the queue) or older than the configured age."""
+    if not article.comments_open:
+        return False
+    if close_after_days:
+        today = today or utc_today()
+        return (today - article.published).days <= int(close_after_days)
+    return True

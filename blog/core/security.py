@@ -79,6 +79,18 @@ def require_form_body():
     return None
 
 
+NUL_REFUSED = "The address holds a NUL character, which no browser sends, so nothing was done."
+
+
+def refuse_nul_in_path():
+    """A path holding NUL (/post/a%00b) is refused before any view or query sees it: no browser sends
+    one, and PostgreSQL refuses it in any string (it was a 500). Query and form values are each
+    parsed or cleaned by what reads them (ids, redirect targets, names, comments)."""
+    if "\x00" in request.path:
+        abort(400, description=NUL_REFUSED)
+    return None
+
+
 def not_stored(response):
     """For staff pages, which show commenters' emails: no browser or proxy may keep a copy."""
     response.headers["Cache-Control"] = "no-store"

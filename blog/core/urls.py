@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
-# SQLite and PostgreSQL both store ids in 64-bit signed integers; anything larger is no row of ours.
-LARGEST_ID = 2**63 - 1
+# Ids are Integer columns: 32-bit on PostgreSQL (int4), so a larger number is no row of ours and
+# must never reach a query (PostgreSQL refuses it as out of range).
+LARGEST_ID = 2**31 - 1
 # No list here has a million pages; an OFFSET beyond this would overflow the databases' integers.
 LARGEST_PAGE = 1_000_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -28,7 +29,7 @@ def site_base(config: Mapping) -> str | None:
         return site.rstrip("/")
     hosts = config.get("TRUSTED_HOSTS") or []
     if hosts:
-        scheme = config.get("PREFERRED_URL_SCHEME") or "https"
+        scheme = config.get("PREFERRED_URL_SCHEME", "http")  # Flask's setting; "https" behind TLS
         return f"{scheme}://{hosts[0].lstrip('.')}"
     return None
 
@@ -56,6 +57,12 @@ def feed_id(url: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"clinic-blog:{url}").urn
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether text holds a C0/C1 control character (NUL, CR, LF...): no browser sends one in a path,
+    a query or a form field, and PostgreSQL refuses NUL in any string."""
+    return bool(_CONTROL.search(text))
+
+
 def safe_next(target: str | None) -> str | None:
     """A redirect target from a request, only if it is a path on this site: never //host, a scheme,
     a backslash (which browsers read as a slash) or a control character (which would split the
@@ -75,7 +82,7 @@ def parse_id(value: object) -> int | None:
     LARGEST_ID ("²" is a digit to str.isdigit and 10**30 overflows the databases' integers)."""
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
         number = int(value)
     else:
         return None

@@ -14,7 +14,7 @@ class EmptyForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[lambda v: (v or "").strip()],
+    email = EmailField("Email", filters=[lambda v: strip_controls(v or "").strip()],
                        validators=[DataRequired("Please enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
 

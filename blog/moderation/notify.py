@@ -13,7 +13,7 @@ from flask import current_app
 
 from blog.extensions import db
 from blog.core.models import Comment, Moderator
-from blog.moderation.rules import as_list
+from blog.core.rules import as_list
 from blog.core.urls import absolute_url
 
 log = logging.getLogger(__name__)

@@ -67,7 +67,11 @@ def read_source(source: str) -> bytes:
     """The bytes of a file path or an http(s) URL, at most 50 MB; SourceError otherwise."""
     from blog.operations.feed_sources import MAX_SOURCE_BYTES
 
-    if urlsplit(source).scheme in ("http", "https"):
+    try:
+        scheme = urlsplit(source).scheme
+    except ValueError:
+        raise SourceError(f"source: {source!r} is neither a file nor a valid URL") from None
+    if scheme in ("http", "https"):
         try:
             return image_fetch.download(source, max_bytes=MAX_SOURCE_BYTES, timeout=60)
         except image_fetch.ImageError as exc:
@@ -191,8 +195,10 @@ def _import_entry(entry: FeedEntry, kind: str, static_folder: Path, mode: str, w
             raise EntryFailed("link", "missing")
         if entry.published is None:
             raise EntryFailed("published", "missing")
-        slug = _slug_for(entry)
-        existing = db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one_or_none()
+        # The article this entry made before keeps its slug, even if the title it came from changed.
+        mine = db.session.execute(db.select(Article).filter_by(origin=origin_of(entry.key))).scalars().first()
+        slug = mine.slug if mine is not None else _slug_for(entry)
+        existing = mine or db.session.execute(db.select(Article).filter_by(slug=slug)).scalar_one_or_none()
         redirects = sorted({p for p in (path_of(u) for u in entry.old_urls) if p != f"/post/{slug}" and len(p) <= 500})
         if existing is not None and existing.origin != origin_of(entry.key) and not replace:
             return EntryOutcome(title, "skipped", slug, "an article with this slug exists and did not come "

@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import defusedxml.ElementTree as SafeET
 import feedparser
@@ -216,4 +216,5 @@ def _wp_comment(element) -> SourceComment:
 def path_of(url: str, base: str | None = None) -> str:
     """The path (and query) an old URL asked for: /2023/11/19/some-post/ or /?p=123."""
     parts = urlsplit(urljoin(base or "", url))
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Decoded, as a request's path is (/post/%D7%A9 is asked for as /post/ש); the query stays as sent.
+    return (unquote(parts.path) or "/") + (f"?{parts.query}" if parts.query else "")

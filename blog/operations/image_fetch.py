@@ -7,13 +7,16 @@ twice is stored once and importing again writes nothing new."""
 from __future__ import annotations
 
 import hashlib
+import http.client
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-IMPORTED_FOLDER = Path("images") / "imported"  # under static/
+from blog.core.images import IMPORTED_FOLDER, kind_of
+
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 TIMEOUT_SECONDS = 15
 MAX_REDIRECTS = 3
@@ -27,19 +30,6 @@ class ImageError(ValueError):
 class FetchedImage:
     relative_path: str  # under static/: images/imported/3f2a....jpg
     created: bool       # False when the same bytes were there already
-
-
-def kind_of(data: bytes) -> str | None:
-    """The raster format of these bytes, from their signature, or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
 
 
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
@@ -59,16 +49,29 @@ def download(url: str, max_bytes: int | None = None, timeout: float | None = Non
         raise ImageError(f"{url!r} is not an http(s) URL")
     opener = urllib.request.build_opener(_LimitedRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": "clinic-blog import-feed"})
+    deadline = time.monotonic() + timeout  # for the whole download, not each read: a trickle is too slow too
     try:
         with opener.open(request, timeout=timeout) as response:
-            data = response.read(max_bytes + 1)
+            expected = response.headers.get("Content-Length")
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = response.read1(min(65536, max_bytes + 1 - size))  # what has arrived, not a full block
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError("timed out")
     except urllib.error.HTTPError as exc:
         raise ImageError(f"{url} answered {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         raise ImageError(f"{url} could not be fetched ({'too slow' if 'timed out' in str(reason) else reason})") from None
+    data = b"".join(chunks)
     if len(data) > max_bytes:
         raise ImageError(f"{url} is larger than {_size(max_bytes)}")
+    if expected and expected.isdigit() and int(expected) != len(data):
+        raise ImageError(f"{url} came incomplete ({len(data):,} of {int(expected):,} bytes)")
     return data
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from werkzeug.http import generate_etag, http_date, quote_etag
 
 from blog.readers.comment_tokens import comment_token
-from blog.readers.comment_service import comments_open
+from blog.core.articles import comments_open
 from blog.extensions import db
 from blog.perf.page_cache import HoledPage, page_cache
 from blog.readers.pageviews import PageState

@@ -1,7 +1,6 @@
 """Submitting and reading reader comments: validation of the thread, status, sanitizing."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -10,9 +9,9 @@ from sqlalchemy import func
 from blog.core.sql import columns
 from blog.perf.hot_connection import hot_fetchall
 from blog.extensions import db
-from blog.core.models import Article, Comment, CommentStatus, Moderator, utc_today, utcnow
+from blog.core.models import Article, Comment, CommentStatus, Moderator, utcnow
 from blog.readers.pageviews import PageState
-from blog.moderation.rules import evaluate
+from blog.core.rules import evaluate
 from blog.core.sanitize import clean_comment
 
 
@@ -35,16 +34,6 @@ class Thread:
 
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
-
-
-def comments_open(article: Article, close_after_days: int | None, today: dt.date | None = None) -> bool:
-    """Open unless closed on the article (front matter or the queue) or older than the configured age."""
-    if not article.comments_open:
-        return False
-    if close_after_days:
-        today = today or utc_today()
-        return (today - article.published).days <= int(close_after_days)
-    return True
 
 
 def is_returning_commenter(email: str | None) -> bool:

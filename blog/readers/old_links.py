@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 
 from blog.core.errors import render_error
+from blog.core.urls import has_control_characters
 from blog.core.models import Article, OldLink
 from blog.extensions import db
 
@@ -27,7 +28,7 @@ def redirect_old_link():
 
 def not_found(error):
     """A 404 that was an imported article's old address answers 301 to its new one."""
-    if request.method in ("GET", "HEAD") and len(request.path) <= 500:
+    if request.method in ("GET", "HEAD") and len(request.path) <= 500 and not has_control_characters(request.path):
         slug = old_link_target(request.path, request.query_string.decode("latin-1"))
         if slug:
             return redirect(url_for("reader.article", slug=slug), code=301)

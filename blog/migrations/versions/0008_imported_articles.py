@@ -37,11 +37,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_old_link_article_id'), ['article_id'], unique=False)
 
 
+def _drop_column(table: str, column: str) -> None:
+    """ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+): batch mode would rebuild the table and
+    drop its triggers (blog.core.public_state)."""
+    op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
 def downgrade():
     op.drop_table('old_link')
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_comment_origin'))
-        batch_op.drop_column('origin')
-    with op.batch_alter_table('article', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_article_origin'))
-        batch_op.drop_column('origin')
+    op.drop_index(op.f('ix_comment_origin'), table_name='comment')
+    _drop_column('comment', 'origin')
+    op.drop_index(op.f('ix_article_origin'), table_name='article')
+    _drop_column('article', 'origin')

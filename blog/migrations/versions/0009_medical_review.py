@@ -43,6 +43,6 @@ def upgrade():
 
 def downgrade():
     _article_trigger(SHOWN_BEFORE)
-    with op.batch_alter_table('article', schema=None) as batch_op:
-        batch_op.drop_column('reviewed')
-        batch_op.drop_column('reviewed_by')
+    # In place (SQLite 3.35+): batch mode would rebuild the table and drop its triggers.
+    op.execute("ALTER TABLE article DROP COLUMN reviewed")
+    op.execute("ALTER TABLE article DROP COLUMN reviewed_by")

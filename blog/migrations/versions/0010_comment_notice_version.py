@@ -23,5 +23,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.drop_column('notice_version')
+    # In place (SQLite 3.35+): batch mode would rebuild the table and drop its triggers.
+    op.execute("ALTER TABLE comment DROP COLUMN notice_version")
