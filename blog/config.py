@@ -45,6 +45,18 @@ DEFAULTS = {
     # The dashboard lists articles not medically reviewed (or published) within this many days.
     "REVIEW_INTERVAL_DAYS": 365,
     "MODERATION_PER_PAGE": 25,
+    # Phrases (whole words, any case, punctuation ignored) that mark a comment "urgent": listed first
+    # in the queue and mailed at once; the reader sees CRISIS_MESSAGE straight away.
+    "CRISIS_PHRASES": [
+        "suicide", "suicidal", "kill myself", "killing myself", "end my life", "ending my life",
+        "take my own life", "taking my own life", "want to die", "wanna die", "better off dead",
+        "no reason to live", "end it all", "self harm", "self harming", "harm myself", "harming myself",
+        "hurt myself", "hurting myself", "cut myself", "cutting myself", "overdose on", "overdosed",
+        "an overdose", "took all my pills", "take all my pills", "take all my tablets",
+    ],
+    "CRISIS_MESSAGE": ("If you are thinking about harming yourself or are in danger, call your local emergency "
+                       "number now. In the US, call or text 988. Our staff read comments during office hours, "
+                       "not around the clock."),
     # Failed sign-ins allowed per account and per client within LOGIN_THROTTLE_MINUTES.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_THROTTLE_MINUTES": 15,

@@ -213,3 +213,14 @@ def screenshot(page, name: str):
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parent / "e2e" / "vendor" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page, as readable lines."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

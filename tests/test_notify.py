@@ -93,3 +93,15 @@ def test_a_refused_connection_loses_nothing_and_is_logged(app, reader, make_arti
     with app.app_context():
         assert db.session.execute(db.select(Comment.body_raw)).scalar_one() == "Still here"
     assert "Could not send the notice for comment 1" in caplog.text
+
+
+def test_an_urgent_comment_is_mailed_at_once_and_says_so(app, reader, make_article, smtp_server):
+    controller, inbox = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="blog@clinic.example",
+                      MODERATION_NOTIFY=["desk@clinic.example"], SITE_URL="https://blog.clinic.example")
+    make_article()
+    reader.comment(SLUG, name="Sam", body="I have taken all my pills, I want to die.")
+    [envelope] = inbox.wait_for(1)
+    text = envelope.content.decode()
+    assert "Subject: URGENT: a reader may be in danger" in text.replace("\r\n ", " ")
+    assert "Flags: urgent" in text

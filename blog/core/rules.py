@@ -12,6 +12,7 @@ MANY_LINKS = "many links"
 BLOCKED = "blocked word"
 WATCHED = "watched word"
 PERSONAL = "personal information"
+URGENT = "urgent"
 # LOOKS_LIKE_STAFF ("looks like staff") comes from blog.core.lookalikes.
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -66,6 +67,17 @@ def has_personal_information(text: str, today: dt.date | None = None) -> bool:
     return bool(_EMAIL.search(text)) or has_phone_number(text) or has_birth_date(text, today)
 
 
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, punctuation gone: "Self-harm..." -> "self harm"."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def is_crisis(text: str, phrases) -> bool:
+    """Whether any crisis phrase occurs as whole words, any case, tolerant of punctuation."""
+    words = f" {_words(text)} "
+    return any(f" {_words(p)} " in words for p in phrases if _words(p))
+
+
 def as_list(value) -> list[str]:
     """A config value given as a list or as one comma-separated string."""
     if not value:
@@ -94,6 +106,8 @@ def evaluate(name: str, body_raw: str, link_count: int, config, returning_commen
         flags.append(WATCHED)
     if has_personal_information(body_raw):
         flags.append(PERSONAL)
+    if is_crisis(f"{name}\n{body_raw}", as_list(config.get("CRISIS_PHRASES"))):
+        flags.insert(0, URGENT)
     if spam:
         return Verdict("spam", flags)
     if not flags and returning_commenter and config.get("MODERATION_TRUST_RETURNING"):

@@ -1,7 +1,8 @@
 """Jinja filters and globals shared by every template."""
 import datetime as dt
+import re
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from blog.core.urls import absolute_url, feed_id
 
@@ -21,6 +22,23 @@ def count_noun(count: int, singular: str, plural: str | None = None) -> str:
     """'1 view', '4 views', '1,234 comments'."""
     word = singular if count == 1 else (plural or singular + "s")
     return f"{count:,} {word}"
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<![\w+])(\+?\d[\d\s().-]{1,18}\d)(?![\w])")
+
+
+def tel_links(text: str) -> Markup:
+    """Text with each phone number in it ("988", "+44 116 123") as a tel: link, everything else escaped."""
+    parts = []
+    last = 0
+    for match in _PHONE_IN_TEXT.finditer(text):
+        number = match.group(1)
+        parts.append(escape(text[last:match.start(1)]))
+        digits = re.sub(r"[^\d+]", "", number)
+        parts.append(Markup('<a href="tel:{}">{}</a>').format(digits, number))
+        last = match.end(1)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
 
 
 def iso(value: dt.date | dt.datetime) -> Markup:
@@ -61,4 +79,5 @@ def init_app(app):
     app.add_template_filter(human_datetime)
     app.add_template_filter(count_noun)
     app.add_template_filter(iso)
+    app.add_template_filter(tel_links)
     app.add_template_filter(zip)

@@ -29,7 +29,9 @@ def recipients(config) -> list[str]:
 def build_message(comment: Comment, queue_url: str, sender: str, to: list[str]) -> EmailMessage:
     """The notice: the article, the name and the raw text, and a link to the queue (no action links)."""
     message = EmailMessage()
-    message["Subject"] = f"New comment to moderate on \u201c{comment.article.title}\u201d"
+    urgent = "urgent" in comment.flag_list
+    message["Subject"] = (f"{'URGENT: a reader may be in danger, ' if urgent else ''}"
+                          f"New comment to moderate on \u201c{comment.article.title}\u201d")
     message["From"] = sender
     message["To"] = ", ".join(to)
     flags = f"\nFlags: {', '.join(comment.flag_list)}" if comment.flag_list else ""

@@ -42,7 +42,9 @@ _ITEMS = (
     f"WHERE c.status = :status AND c.is_clinic = :clinic "
 )
 # Pending oldest first (first come, first served), the other tabs newest first.
-_OLDEST_FIRST = _ITEMS + "ORDER BY c.created_at, c.id LIMIT :limit OFFSET :offset"
+# Urgent comments (a crisis phrase, blog.core.rules) come before everything else waiting.
+_OLDEST_FIRST = (_ITEMS + "ORDER BY CASE WHEN c.flags LIKE '%urgent%' THEN 0 ELSE 1 END, c.created_at, c.id "
+                 "LIMIT :limit OFFSET :offset")
 _NEWEST_FIRST = _ITEMS + "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit OFFSET :offset"
 
 

@@ -11,7 +11,7 @@ from blog.perf.hot_connection import hot_fetchall
 from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, utcnow
 from blog.readers.pageviews import PageState
-from blog.core.rules import evaluate
+from blog.core.rules import URGENT, evaluate
 from blog.core.sanitize import clean_comment
 
 
@@ -26,6 +26,7 @@ class Submitted:
     id: int
     status: str
     article_slug: str
+    urgent: bool = False
 
 
 @dataclass
@@ -100,7 +101,7 @@ def submit_comment(
     # One INSERT, its own transaction (the ORM session's work was most of a POST); an approved one
     # updates its article's public state in the same statement (blog.core.public_state's triggers).
     comment_id = hot_fetchall(_INSERT_COMMENT, values)[0][0]
-    return Submitted(comment_id, status, article.slug)
+    return Submitted(comment_id, status, article.slug, urgent=URGENT in verdict.flags)
 
 
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",

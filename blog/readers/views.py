@@ -188,6 +188,8 @@ def post_comment(slug: str):
     if comment.status == "pending":
         remember_own_comment(comment.id)
         notify_new_comment(comment.id)
+    if comment.urgent:  # someone may be in danger: the way to help comes first, before any thanks
+        flash(current_app.config["CRISIS_MESSAGE"], "crisis")
     flash(THANKS, "success")
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=f"comment-{comment.id}"), code=303)
 

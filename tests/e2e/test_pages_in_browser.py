@@ -3,18 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import KETAMINE, screenshot, sign_in
+from tests.helpers import KETAMINE, axe_violations, screenshot, sign_in
 
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 WIDTHS = [375, 1280]
-
-
-def axe_violations(page) -> list[str]:
-    """Serious and critical axe-core violations on the page, as readable lines."""
-    page.add_script_tag(content=AXE)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +48,9 @@ def test_reader_pages_are_accessible_and_self_contained(site, open_context, with
     page.goto(site.url("/moderation/login"))
     assert axe_violations(page) == []
     screenshot(page, f"login-{width}")
+    page.goto(site.url("/privacy"))
+    assert axe_violations(page) == []
+    screenshot(page, f"privacy-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     watcher.assert_clean()
 
