@@ -45,6 +45,8 @@ DEFAULTS = {
     # The dashboard lists articles not medically reviewed (or published) within this many days.
     "REVIEW_INTERVAL_DAYS": 365,
     "MODERATION_PER_PAGE": 25,
+    # Phone numbers in comments are read as this country's when they have no +country code.
+    "PHONE_REGION": "US",
     # Phrases (whole words, any case, punctuation ignored) that mark a comment "urgent": listed first
     # in the queue and mailed at once; the reader sees CRISIS_MESSAGE straight away.
     "CRISIS_PHRASES": [

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from blog.core.lookalikes import LOOKS_LIKE_STAFF, looks_like_staff
+from blog.core.personal_data import find_personal_information
 from blog.core.models import utc_today
 
 MANY_LINKS = "many links"
@@ -14,22 +15,6 @@ WATCHED = "watched word"
 PERSONAL = "personal information"
 URGENT = "urgent"
 # LOOKS_LIKE_STAFF ("looks like staff") comes from blog.core.lookalikes.
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# A run of digits, spaces and phone punctuation holding at least 7 digits: +1 (555) 123-4567.
-_PHONE_RUN = re.compile(r"(?<![\w/.-])\+?\(?\d[\d\s().-]{5,}\d(?![\w/-])")
-_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_DATES = [
-    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?P<year>(19|20)\d{2})\b"),
-    re.compile(r"\b(?P<year>(19|20)\d{2})-\d{1,2}-\d{1,2}\b"),
-    re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
-    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
-]
-_BIRTH_WORDS = re.compile(r"\b(date of birth|d\.?o\.?b\.?|born (on|in)|birthday)\b", re.I)
-# A full date this many years back or more is most likely someone's birth date.
-BIRTH_YEARS_BACK = 12
-
 
 @dataclass
 class Verdict:
@@ -47,24 +32,8 @@ def mentions(text: str, phrases) -> bool:
     return any(_phrase_pattern(p).search(text) for p in phrases if p and p.strip())
 
 
-def has_phone_number(text: str) -> bool:
-    return any(
-        sum(ch.isdigit() for ch in m.group()) >= 7 and not _DATE_SHAPED.fullmatch(m.group().strip())
-        for m in _PHONE_RUN.finditer(text)
-    )
-
-
-def has_birth_date(text: str, today: dt.date) -> bool:
-    for pattern in _DATES:
-        for match in pattern.finditer(text):
-            if int(match.group("year")) <= today.year - BIRTH_YEARS_BACK or _BIRTH_WORDS.search(text):
-                return True
-    return False
-
-
-def has_personal_information(text: str, today: dt.date | None = None) -> bool:
-    today = today or utc_today()
-    return bool(_EMAIL.search(text)) or has_phone_number(text) or has_birth_date(text, today)
+def has_personal_information(text: str, region: str = "US", today: dt.date | None = None) -> bool:
+    return bool(find_personal_information(text, region, today or utc_today()))
 
 
 def _words(text: str) -> str:
@@ -104,7 +73,7 @@ def evaluate(name: str, body_raw: str, link_count: int, config, returning_commen
         spam = True
     if mentions(text, as_list(config.get("MODERATION_WATCHLIST"))):
         flags.append(WATCHED)
-    if has_personal_information(body_raw):
+    if has_personal_information(f"{name}\n{body_raw}", config.get("PHONE_REGION") or "US"):
         flags.append(PERSONAL)
     if is_crisis(f"{name}\n{body_raw}", as_list(config.get("CRISIS_PHRASES"))):
         flags.insert(0, URGENT)

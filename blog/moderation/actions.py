@@ -12,6 +12,7 @@ from sqlalchemy import delete, false, literal
 from blog.perf.hot_connection import hot_rows
 from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent
+from blog.core.personal_data import redact
 from blog.core.sanitize import clean_comment
 
 # Queue action -> the status it sets.
@@ -51,6 +52,26 @@ def set_status(comment_ids: Iterable[int], action: str, moderator: Moderator) ->
         comment.status = new_status
     db.session.commit()
     return len(changed)
+
+
+def approve_with_redaction(comment_ids: Iterable[int], moderator: Moderator, region: str = "US") -> int:
+    """Approve comments with their personal details (blog.core.personal_data) replaced by "[removed]":
+    the original text goes to the audit log, where moderators can still read it; the public page
+    never shows it. Returns how many comments were approved."""
+    changed = 0
+    for comment in _comments(comment_ids):
+        body, name = redact(comment.body_raw, region), redact(comment.author_name, region)
+        if comment.status == CommentStatus.APPROVED.value and body == comment.body_raw and name == comment.author_name:
+            continue
+        record(moderator, "approve with redaction", comment, before=comment.status, after=CommentStatus.APPROVED.value,
+               previous_body=comment.body_raw if body != comment.body_raw else None,
+               note="personal details removed" + (f" (name was {comment.author_name})" if name != comment.author_name
+                                                  else ""))
+        comment.body_raw, comment.body_html, comment.author_name = body, clean_comment(body), name[:80]
+        comment.status = CommentStatus.APPROVED.value
+        changed += 1
+    db.session.commit()
+    return changed
 
 
 def delete_forever(comment_ids: Iterable[int], moderator: Moderator) -> int:

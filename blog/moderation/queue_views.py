@@ -12,7 +12,8 @@ from blog.perf.form_tokens import form_token
 from blog.moderation.forms import EmptyForm, ModerationBodyForm
 from blog.perf.page_cache import HoledPage, hole, queue_items, queue_pages
 from blog.moderation.actions import (
-    STATUS_ACTIONS, delete_forever, edit_body, queue_count, reply_as_clinic, set_comments_open, set_status,
+    STATUS_ACTIONS, approve_with_redaction, delete_forever, edit_body, queue_count, reply_as_clinic, set_comments_open,
+    set_status,
     status_counts,
 )
 from blog.core.models import Comment, CommentStatus
@@ -25,7 +26,7 @@ bp.add_app_template_filter(queue_count)
 
 TABS = [s.value for s in CommentStatus]
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "restore": "Moved back to pending",
-        "delete": "Deleted"}
+        "delete": "Deleted", "redact": "Approved with personal details removed"}
 
 
 def _plural(n: int) -> str:
@@ -91,7 +92,7 @@ def act():
     """Approve, reject, mark spam, restore (at once) or delete (after a confirmation page)."""
     form = EmptyForm()
     action, ids = _selected_action()
-    if action not in STATUS_ACTIONS and action != "delete":
+    if action not in STATUS_ACTIONS and action not in ("delete", "redact"):
         abort(400, description="Choose what to do with the selected comments.")
     if not ids:
         flash("Select at least one comment first.", "error")
@@ -100,6 +101,10 @@ def act():
         comments = db.session.execute(db.select(Comment).where(Comment.id.in_(ids))).scalars().all()
         return render_template("moderation/confirm_delete.html", comments=comments, form=form,
                                back=_back())
+    if action == "redact":
+        changed = approve_with_redaction(ids, current_user, current_app.config["PHONE_REGION"])
+        flash(f"{DONE[action]}: {_plural(changed)}.", "success")
+        return redirect(_back(), code=303)
     changed = set_status(ids, action, current_user)
     flash(f"{DONE[action]}: {_plural(changed)}.", "success")
     return redirect(_back(), code=303)

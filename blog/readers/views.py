@@ -22,6 +22,7 @@ from blog.perf.shared_pages import (
     OPENED_KEY, article_comments_open, article_headers, cache_key, everyones_index, everyones_page, index_headers,
 )
 from blog.core.templating import count_noun
+from blog.core.personal_data import find_personal_information
 from blog.core.urls import page_number, parse_id
 from blog.readers.visitors import is_signed_in, nothing_of_their_own, own_comment_ids, remember_own_comment
 
@@ -86,8 +87,9 @@ def _reply_target(article: Article, parent_id) -> Comment | None:
 
 def render_article(article: Article, form: CommentForm | None = None, status: int = 200,
                    form_message: str | None = None, view_count: int | None = None,
-                   csrf_value: str | None = None, views_text: str | None = None):
-    """The article page; with a failed form, the same page re-filled with the reader's input."""
+                   csrf_value: str | None = None, views_text: str | None = None, personal_findings=()):
+    """The article page; with a failed form (or personal details to confirm), the same page re-filled
+    with the reader's input."""
     form = form or CommentForm.for_article(article.id)
     if status == 200 and not form.parent_id.data:
         reply_to = parse_id(request.args.get("reply_to"))
@@ -108,6 +110,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         comments_open=is_open,
         csrf_value=csrf_value or comment_token(article.id),
         views_text=views_text or count_noun(views, "view"),
+        personal_findings=personal_findings,
     )
     return html, status
 
@@ -171,6 +174,10 @@ def post_comment(slug: str):
     if not valid:
         return render_article(_load_article(state.id), form, status=400,
                               form_message="Your comment was not sent yet. Please check the fields marked below.")
+    findings = find_personal_information(f"{form.name.data}\n{form.body.data}", current_app.config["PHONE_REGION"])
+    if findings and request.form.get("send_anyway") != "yes":
+        # Nothing is stored until the reader has seen what would become public and chosen.
+        return render_article(_load_article(state.id), form, status=200, personal_findings=findings)
     try:
         comment = submit_comment(
             state,

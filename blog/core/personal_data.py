@@ -1,0 +1,101 @@
+"""Finding personal information in a comment before it is sent: phone numbers (any country, through the
+maintained phonenumbers library, with PHONE_REGION as the default region), email addresses, dates of
+birth, street addresses and long ID-like numbers (insurance or member numbers). Each finding names its
+kind in plain words and the passage, so the reader can be told exactly what would become public."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+PHONE = "a phone number"
+EMAIL = "an email address"
+BIRTH_DATE = "a date of birth"
+ADDRESS = "a street address"
+LONG_NUMBER = "a long number (like an insurance or member number)"
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# A run of digits, spaces and phone punctuation holding at least 7 digits: +1 (555) 123-4567.
+_PHONE_RUN = re.compile(r"(?<![\w/.-])\+?\(?\d[\d\s().-]{5,}\d(?![\w/-])")
+_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(19|20)\d\d\s*[-–]\s*(19|20)\d\d")
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATES = [
+    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?P<year>(19|20)\d{2})\b"),
+    re.compile(r"\b(?P<year>(19|20)\d{2})-\d{1,2}-\d{1,2}\b"),
+    re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
+]
+_BIRTH_WORDS = re.compile(r"\b(date of birth|d\.?o\.?b\.?|born (on|in)|birthday)\b", re.I)
+# A full date this many years back or more is most likely someone's birth date.
+BIRTH_YEARS_BACK = 12
+_STREET_TYPES = ("street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|"
+                 "close|crescent|square|sq|highway|hwy|parkway|pkwy")
+_ADDRESSES = [
+    re.compile(rf"\b\d{{1,5}}[a-z]?\s+(?:[A-Z][\w'-]*\s+){{1,3}}(?i:{_STREET_TYPES})\b"),
+    re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee)\s+\d{1,4}[a-z]?\b"),
+    re.compile(r"\b(?:calle|avenida|rue|via)\s+[\w'-]+(?:\s+[\w'-]+){0,3},?\s+\d{1,4}\b", re.I),
+]
+_LONG_NUMBER = re.compile(r"\b[A-Z]{0,4}[-\s]?\d{8,}\b")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str     # in plain words: "a phone number"
+    passage: str  # as the reader wrote it: "555-123-4567"
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.passage}"
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _phones(text: str, region: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.POSSIBLE):
+        if _digits(match.raw_string) >= 7 and not _DATE_SHAPED.fullmatch(match.raw_string.strip()):
+            spans.append((match.start, match.end))
+    for match in _PHONE_RUN.finditer(text):  # national formats the matcher reads only in part
+        raw = match.group()
+        if _digits(raw) >= 7 and not _DATE_SHAPED.fullmatch(raw.strip()):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def find_personal_information(text: str, region: str = "US", today: dt.date | None = None) -> list[Finding]:
+    """Every passage of personal information in the text, in order, overlapping ones merged."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    found: list[tuple[int, int, str]] = [(s, e, PHONE) for s, e in _phones(text, region)]
+    found += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
+    for pattern in _DATES:
+        for match in pattern.finditer(text):
+            if int(match.group("year")) <= today.year - BIRTH_YEARS_BACK or _BIRTH_WORDS.search(text):
+                found.append((match.start(), match.end(), BIRTH_DATE))
+    for pattern in _ADDRESSES:
+        found += [(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text)]
+    found += [(m.start(), m.end(), LONG_NUMBER) for m in _LONG_NUMBER.finditer(text)]
+    # Longest first at each place; a passage inside one already found is the same finding.
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    findings: list[Finding] = []
+    for start, end, kind in found:
+        if findings and start < findings[-1].end:
+            continue
+        passage = text[start:end].strip()
+        findings.append(Finding(kind, passage, start, start + len(text[start:end].rstrip())))
+    return findings
+
+
+def redact(text: str, region: str = "US", today: dt.date | None = None) -> str:
+    """The text with every passage of personal information replaced by "[removed]"."""
+    out, last = [], 0
+    for finding in find_personal_information(text, region, today):
+        out.append(text[last:finding.start])
+        out.append("[removed]")
+        last = finding.end
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,100 @@
+"""Personal details in a comment: the reader is shown what would become public before anything is stored,
+and moderators can publish a flagged comment with those details removed."""
+import datetime as dt
+
+import pytest
+
+from blog.core.models import ModerationEvent
+from blog.core.personal_data import find_personal_information
+from blog.extensions import db
+from tests.helpers import browser_client, csrf_token_from, moderate, stored_comments
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize("text,region,kind,passage", [
+    ("call me on 555-123-4567 after five", "US", "a phone number", "555-123-4567"),
+    ("(555) 123-4567", "US", "a phone number", "(555) 123-4567"),
+    ("ring +44 20 7946 0958 please", "US", "a phone number", "+44 20 7946 0958"),
+    ("meine Nummer: 030 1234567", "DE", "a phone number", "030 1234567"),
+    ("llámame al 612 345 678", "ES", "a phone number", "612 345 678"),
+    ("mon portable 06 12 34 56 78", "FR", "a phone number", "06 12 34 56 78"),
+    ("write to jane.doe@example.org", "US", "an email address", "jane.doe@example.org"),
+    ("my date of birth is 03/04/1985", "US", "a date of birth", "03/04/1985"),
+    ("I live at 42 Maple Street near the park", "US", "a street address", "42 Maple Street"),
+    ("Ich wohne in der Hauptstraße 12", "DE", "a street address", "Hauptstraße 12"),
+    ("my member number is AB12345678", "US", "a long number (like an insurance or member number)", "AB12345678"),
+])
+def test_personal_details_are_found_and_named(text, region, kind, passage):
+    findings = find_personal_information(text, region, TODAY)
+    assert [(f.kind, f.passage) for f in findings] == [(kind, passage)]
+
+
+@pytest.mark.parametrize("text", ["I waited 3 weeks for the appointment", "2 tablets of 100 mg, twice a day",
+                                  "In 2023 I had 12 attacks", "between 2019-2021 it got worse",
+                                  "My first infusion was on Nov 19, 2023", "Room 4 on the 2nd floor",
+                                  "2 weeks on the way to feeling better", "3 days in a row"])
+def test_ordinary_numbers_are_not_personal(text):
+    assert find_personal_information(text, "US", TODAY) == []
+
+
+def post(client, slug, **fields):
+    token = csrf_token_from(client.get(f"/post/{slug}").get_data(as_text=True))
+    return client.post(f"/post/{slug}/comments", data={"csrf_token": token, "name": "Ana", "email": "",
+                                                       "body": "", "parent_id": "", "website": "", **fields})
+
+
+def test_the_reader_is_warned_before_anything_is_stored_and_may_send_it_as_it_is(app, client, make_article):
+    slug = make_article()
+    body = "Please call me on 555-123-4567 about the trial."
+    warned = post(client, slug, body=body)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and stored_comments(app) == []
+    assert "Your comment is not sent yet." in html and "a phone number: <bdi>555-123-4567</bdi>" in html
+    assert body in html.split("<textarea", 1)[1].split("</textarea>", 1)[0] and 'value="Ana"' in html
+    assert 'name="send_anyway" value="yes">Send it as it is</button>' in html and 'href="#body">Edit my comment' in html
+    sent = post(client, slug, body=body, send_anyway="yes")
+    assert sent.status_code == 303
+    [comment] = stored_comments(app)
+    assert comment.status == "pending" and "personal information" in comment.flag_list and comment.body_raw == body
+
+
+def test_a_name_with_an_email_in_it_is_warned_too(app, client, make_article):
+    slug = make_article()
+    html = post(client, slug, name="ana@example.org", body="Thanks for this.").get_data(as_text=True)
+    assert "an email address: <bdi>ana@example.org</bdi>" in html and stored_comments(app) == []
+
+
+def test_an_edited_comment_without_details_goes_straight_in(app, client, make_article):
+    slug = make_article()
+    post(client, slug, body="Call me on 555-123-4567")
+    assert post(client, slug, body="Please answer here instead.").status_code == 303
+    assert [c.body_raw for c in stored_comments(app)] == ["Please answer here instead."]
+
+
+def test_a_moderator_approves_with_redaction_and_the_public_never_sees_the_details(app, client, make_article,
+                                                                                   moderator):
+    slug = make_article()
+    post(client, slug, body="My number is 555-123-4567 and I live at 42 Maple Street.", send_anyway="yes")
+    [comment] = stored_comments(app)
+    queue = moderator.client.get("/moderation/").get_data(as_text=True)
+    assert f'value="redact:{comment.id}"' in queue
+    response = moderator.act("redact", comment.id)
+    assert response.status_code == 303
+    [comment] = stored_comments(app)
+    assert comment.status == "approved" and comment.body_raw == "My number is [removed] and I live at [removed]."
+    page = browser_client(app, "198.51.100.40").get(f"/post/{slug}").get_data(as_text=True)
+    assert "555-123-4567" not in page and "Maple" not in page and "My number is [removed]" in page
+    with app.app_context():
+        [line] = db.session.execute(db.select(ModerationEvent).filter_by(action="approve with redaction")).scalars()
+        assert "555-123-4567" in line.previous_body
+    log = moderator.client.get("/moderation/log").get_data(as_text=True)
+    assert "555-123-4567" in log  # moderators can still read the original
+
+
+def test_unflagged_comments_offer_no_redaction(app, client, make_article, moderator):
+    slug = make_article()
+    post(client, slug, body="Just a question about sleep.")
+    [comment] = stored_comments(app)
+    assert f'value="redact:{comment.id}"' not in moderator.client.get("/moderation/").get_data(as_text=True)
+    moderate(app, comment.id, "approved")
