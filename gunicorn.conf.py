@@ -36,8 +36,10 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     if "sqlalchemy" in getattr(app, "extensions", {}):
         from blog.extensions import db
+        from blog.operations.housekeeping import start_daily_housekeeping
         from blog.operations.sqlite_maintenance import start_checkpointer
 
         with app.app_context():
             db.engine.dispose(close=False)
         start_checkpointer(app)
+        start_daily_housekeeping(app)

@@ -42,6 +42,8 @@ DEFAULTS = {
     "MODERATION_WATCHLIST": [],
     "MODERATION_TRUST_RETURNING": False,
     "COMMENTS_CLOSE_AFTER_DAYS": None,
+    # Comments' email addresses are erased this many days after the comment (daily, and by purge).
+    "COMMENT_EMAIL_RETENTION_DAYS": 365,
     # The dashboard lists articles not medically reviewed (or published) within this many days.
     "REVIEW_INTERVAL_DAYS": 365,
     "MODERATION_PER_PAGE": 25,

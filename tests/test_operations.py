@@ -24,7 +24,8 @@ def populated(app, make_article, moderator):
     with app.app_context():
         for name, email, status, created in rows:
             db.session.add(Comment(article_id=1, author_name=name, author_email=email, body_raw=f"by {name}",
-                                   body_html=f"<p>by {name}</p>", status=status, created_at=created))
+                                   body_html=f"<p>by {name}</p>", status=status, created_at=created,
+                                   status_changed_at=created))
         db.session.commit()
     moderator.act("approve", 2)
     return app

@@ -110,6 +110,9 @@ class Comment(db.Model):
     # A reply written by clinic staff from the queue, shown with a "Clinic" badge.
     is_clinic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the status last changed (set with every change by blog.moderation.actions): spam and rejected
+    # comments are purged by it, not by the date they were written.
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow)
     # The privacy notice the comment was sent under (a hash of its text, blog.readers.privacy_notice).
     notice_version: Mapped[str | None] = mapped_column(String(16))
     # An imported comment's id at its source ("<entry>#comment-12"), so importing again adds nothing.

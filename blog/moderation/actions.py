@@ -11,7 +11,7 @@ from sqlalchemy import delete, false, literal
 
 from blog.perf.hot_connection import hot_rows
 from blog.extensions import db
-from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent
+from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.core.personal_data import redact
 from blog.core.sanitize import clean_comment
 
@@ -49,7 +49,7 @@ def set_status(comment_ids: Iterable[int], action: str, moderator: Moderator) ->
     changed = [c for c in _comments(comment_ids) if c.status != new_status]
     for comment in changed:
         record(moderator, action, comment, before=comment.status, after=new_status)
-        comment.status = new_status
+        comment.status, comment.status_changed_at = new_status, utcnow()
     db.session.commit()
     return len(changed)
 
@@ -68,7 +68,7 @@ def approve_with_redaction(comment_ids: Iterable[int], moderator: Moderator, reg
                note="personal details removed" + (f" (name was {comment.author_name})" if name != comment.author_name
                                                   else ""))
         comment.body_raw, comment.body_html, comment.author_name = body, clean_comment(body), name[:80]
-        comment.status = CommentStatus.APPROVED.value
+        comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
         changed += 1
     db.session.commit()
     return changed
@@ -103,7 +103,7 @@ def edit_body(comment_id: int, new_body: str, moderator: Moderator, approve: boo
         comment.body_html = clean_comment(new_body)
     if approve and comment.status != CommentStatus.APPROVED.value:
         record(moderator, "approve", comment, before=comment.status, after=CommentStatus.APPROVED.value)
-        comment.status = CommentStatus.APPROVED.value
+        comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
     db.session.commit()
     return comment
 

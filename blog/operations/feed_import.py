@@ -292,7 +292,8 @@ def _import_comments(entry: FeedEntry, article: Article) -> int:
         row = Comment(article_id=article.id, parent_id=parent_id, author_name=clean_name(comment.author)[:80] or "Reader",
                       author_email=email if email and _EMAIL_SHAPE.match(email) and len(email) <= 254 else None,
                       body_raw=body, body_html=clean_comment(body), status=comment.status, flags="",
-                      is_clinic=False, created_at=comment.created_at, origin=origin(comment))
+                      is_clinic=False, created_at=comment.created_at, status_changed_at=comment.created_at,
+                      origin=origin(comment))
         db.session.add(row)
         db.session.flush()
         ids[origin(comment)] = row.id

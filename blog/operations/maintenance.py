@@ -66,7 +66,8 @@ def export_data() -> dict:
         "articles": rows(Article, ["id", "slug", "title", "published", "updated", "author", "image", "image_alt",
                                    "summary", "tags", "comments_open", "body_markdown", "view_count"]),
         "comments": rows(Comment, ["id", "article_id", "parent_id", "author_name", "author_email", "body_raw",
-                                   "body_html", "status", "flags", "is_clinic", "created_at", "notice_version"]),
+                                   "body_html", "status", "flags", "is_clinic", "created_at", "status_changed_at",
+                                   "notice_version"]),
         "moderators": rows(Moderator, ["id", "email", "name", "is_admin", "disabled", "created_at"]),
         "moderation_log": rows(ModerationEvent, ["id", "created_at", "moderator_id", "action", "comment_id",
                                                  "article_id", "status_before", "status_after", "previous_body",
@@ -81,15 +82,34 @@ def write_export(target: Path) -> dict[str, int]:
     return {key: len(value) for key, value in data.items() if isinstance(value, list)}
 
 
+def erase_old_emails(retention_days: int | None, now: dt.datetime | None = None) -> int:
+    """Erase the email address of every comment written more than retention_days ago (the name and
+    text stay); one audit line says how many, never which addresses. Returns how many."""
+    if not retention_days:
+        return 0
+    cutoff = (now or utcnow()) - dt.timedelta(days=int(retention_days))
+    old = (Comment.created_at < cutoff) & Comment.author_email.is_not(None)
+    count = db.session.execute(db.select(func.count()).select_from(Comment).where(old)).scalar_one()
+    if count:
+        db.session.execute(update(Comment).where(old).values(author_email=None))
+        db.session.add(ModerationEvent(action="erase old emails", note=(
+            f"erased the email address of {count} comment(s) older than {int(retention_days)} days")))
+    db.session.commit()
+    return count
+
+
 def purge(spam_older_than: dt.timedelta | None, rejected_older_than: dt.timedelta | None,
           now: dt.datetime | None = None) -> dict[str, list[int]]:
-    """Delete spam and rejected comments older than the given ages; returns the ids removed per status."""
+    """Delete spam and rejected comments whose status was set longer ago than the given ages (not by
+    the date they were written: a comment marked spam today is kept for the whole age); returns the
+    ids removed per status."""
     now = now or utcnow()
     removed: dict[str, list[int]] = {}
+    changed = func.coalesce(Comment.status_changed_at, Comment.created_at)
     for status, age in ((CommentStatus.SPAM.value, spam_older_than), (CommentStatus.REJECTED.value, rejected_older_than)):
         if age is None:
             continue
-        condition = (Comment.status == status) & (Comment.created_at < now - age)
+        condition = (Comment.status == status) & (changed < now - age)
         rows = db.session.execute(db.select(Comment.id, Comment.article_id).where(condition).order_by(Comment.id)).all()
         ids = [row.id for row in rows]
         if ids:
@@ -97,6 +117,23 @@ def purge(spam_older_than: dt.timedelta | None, rejected_older_than: dt.timedelt
         removed[status] = ids
     db.session.commit()
     return removed
+
+
+def commenter_data(email: str) -> dict:
+    """Everything stored about an email address (the counterpart of forget_commenter): its comments
+    with their article, status, dates and the privacy notice each was sent under."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise OperationError("give the email address to export.")
+    rows = db.session.execute(
+        db.select(Comment, Article.slug, Article.title).join(Article, Comment.article_id == Article.id)
+        .where(func.lower(Comment.author_email) == email).order_by(Comment.created_at, Comment.id)
+    ).all()
+    comments = [{**_row(c, ["id", "author_name", "author_email", "body_raw", "status", "created_at",
+                           "status_changed_at", "notice_version", "parent_id"]),
+                 "article": {"slug": slug, "title": title}} for c, slug, title in rows]
+    return {"email": email, "exported_at": utcnow().isoformat() + "Z", "comments": comments,
+            "notification_subscriptions": []}
 
 
 def forget_commenter(email: str) -> int:

@@ -1,11 +1,18 @@
-"""Flask commands for running the site: backup, export, purge, forget-commenter, stats."""
+"""Flask commands for running the site: backup, export, purge, housekeeping, forget-commenter,
+export-commenter, stats."""
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from blog.operations.maintenance import OperationError, backup_sqlite, forget_commenter, parse_age, purge, stats, write_export
+import json
+
+from flask import current_app
+
+from blog.operations.maintenance import (
+    OperationError, backup_sqlite, commenter_data, erase_old_emails, forget_commenter, parse_age, purge, stats, write_export,
+)
 
 
 def fail(error: Exception) -> None:
@@ -51,6 +58,9 @@ def purge_command(spam_older_than: str | None, rejected_older_than: str | None) 
     for status, ids in removed.items():
         listed = ", ".join(f"#{i}" for i in ids) if ids else "none"
         click.echo(f"Removed {len(ids)} {status} comment(s): {listed}")
+    erased = erase_old_emails(current_app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+    click.echo(f"Erased the email address of {erased} comment(s) older than "
+               f"{current_app.config['COMMENT_EMAIL_RETENTION_DAYS']} days.")
 
 
 @click.command("forget-commenter")
@@ -65,6 +75,25 @@ def forget_commenter_command(email: str) -> None:
     click.echo(f"Erased the name and email from {count} comment(s).")
 
 
+@click.command("export-commenter")
+@click.argument("email")
+@with_appcontext
+def export_commenter_command(email: str) -> None:
+    """Print, as JSON, everything stored about EMAIL: its comments (article, status, dates, notice version)."""
+    try:
+        click.echo(json.dumps(commenter_data(email), ensure_ascii=False, indent=2, default=str))
+    except OperationError as exc:
+        fail(exc)
+
+
+@click.command("housekeeping")
+@with_appcontext
+def housekeeping_command() -> None:
+    """The daily work (the web workers also do it once a day): erase emails past COMMENT_EMAIL_RETENTION_DAYS."""
+    erased = erase_old_emails(current_app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+    click.echo(f"Erased the email address of {erased} comment(s).")
+
+
 @click.command("stats")
 @with_appcontext
 def stats_command() -> None:
@@ -76,4 +105,5 @@ def stats_command() -> None:
         click.echo(f"Comments {status}: {count}")
 
 
-COMMANDS = (backup_command, export_command, purge_command, forget_commenter_command, stats_command)
+COMMANDS = (backup_command, export_command, purge_command, forget_commenter_command, export_commenter_command,
+            housekeeping_command, stats_command)

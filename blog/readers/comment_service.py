@@ -85,6 +85,7 @@ def submit_comment(
     verdict = evaluate(name, body, body_html.count("<a "), rules_config or {},
                        returning_commenter=is_returning_commenter(email), moderator_names=active_moderator_names())
     status = CommentStatus.SPAM.value if honeypot_filled else verdict.status
+    now = utcnow()
     values = {
         "article_id": article.id,
         "parent_id": parent.id if parent else None,
@@ -95,7 +96,8 @@ def submit_comment(
         "status": status,
         "flags": ",".join(["honeypot"] if honeypot_filled else verdict.flags),
         "is_clinic": False,
-        "created_at": utcnow(),
+        "created_at": now,
+        "status_changed_at": now,
         "notice_version": notice_version,
     }
     # One INSERT, its own transaction (the ORM session's work was most of a POST); an approved one
@@ -105,7 +107,7 @@ def submit_comment(
 
 
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",
-                    "flags", "is_clinic", "created_at", "notice_version")
+                    "flags", "is_clinic", "created_at", "status_changed_at", "notice_version")
 _INSERT_COMMENT = (f"INSERT INTO {Comment.__tablename__} ({columns(Comment, _COMMENT_COLUMNS)}) "
                         f"VALUES ({', '.join(':' + c for c in _COMMENT_COLUMNS)}) RETURNING id")
 
