@@ -73,6 +73,8 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "comments@localhost",
     "MAIL_TIMEOUT": 10,
+    # False: mail moderators only about urgent comments (a crisis phrase), not every new one.
+    "MODERATION_ROUTINE_NOTICES": True,
     # Addresses to notify; empty means every active moderator.
     "MODERATION_NOTIFY": [],
 }

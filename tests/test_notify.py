@@ -105,3 +105,15 @@ def test_an_urgent_comment_is_mailed_at_once_and_says_so(app, reader, make_artic
     text = envelope.content.decode()
     assert "Subject: URGENT: a reader may be in danger" in text.replace("\r\n ", " ")
     assert "Flags: urgent" in text
+
+
+def test_with_routine_notices_off_only_urgent_comments_are_mailed(app, reader, make_article, smtp_server):
+    controller, inbox = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MODERATION_NOTIFY=["desk@clinic.example"],
+                      SITE_URL="https://blog.clinic.example", MODERATION_ROUTINE_NOTICES=False)
+    make_article()
+    reader.comment(SLUG, body="An ordinary question about sleep.")
+    reader.comment(SLUG, body="I cannot go on, I want to end my life.")
+    [envelope] = inbox.wait_for(1)
+    time.sleep(0.3)
+    assert len(inbox.messages) == 1 and "end my life" in envelope.content.decode()

@@ -75,8 +75,10 @@ def notify_new_comment(comment_id: int) -> threading.Thread | None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return None
-    queue_url = absolute_url("moderation.queue.index")
     comment = db.session.get(Comment, comment_id)
+    if not config.get("MODERATION_ROUTINE_NOTICES", True) and "urgent" not in comment.flag_list:
+        return None  # routine notices off: only a reader who may be in danger is mailed about
+    queue_url = absolute_url("moderation.queue.index")
     to = recipients(config)
     if not to:
         return None
