@@ -52,11 +52,15 @@ DEFAULTS = {
     # Phrases (whole words, any case, punctuation ignored) that mark a comment "urgent": listed first
     # in the queue and mailed at once; the reader sees CRISIS_MESSAGE straight away.
     "CRISIS_PHRASES": [
-        "suicide", "suicidal", "kill myself", "killing myself", "end my life", "ending my life",
-        "take my own life", "taking my own life", "want to die", "wanna die", "better off dead",
-        "no reason to live", "end it all", "self harm", "self harming", "harm myself", "harming myself",
-        "hurt myself", "hurting myself", "cut myself", "cutting myself", "overdose on", "overdosed",
-        "an overdose", "took all my pills", "take all my pills", "take all my tablets",
+        # first-person intent, not clinical terms ("suicide headache" is a name for cluster headache,
+        # "medication overdose headache" a diagnosis): a false alarm costs little, a miss a lot
+        "suicidal", "commit suicide", "attempt suicide", "attempted suicide", "thinking about suicide",
+        "thoughts of suicide", "kill myself", "killing myself", "end my life", "ending my life", "end it all",
+        "want to end it", "take my own life", "taking my own life", "want to die", "wanna die",
+        "don't want to live", "do not want to live", "dont want to live", "better off dead", "no reason to live",
+        "self harm", "selfharm", "self harming", "harm myself", "harming myself", "hurt myself", "hurting myself",
+        "cut myself", "cutting myself", "took an overdose", "take an overdose", "going to overdose",
+        "i overdosed", "overdosed on purpose", "took all my pills", "take all my pills", "take all my tablets",
     ],
     "CRISIS_MESSAGE": ("If you are thinking about harming yourself or are in danger, call your local emergency "
                        "number now. In the US, call or text 988. Our staff read comments during office hours, "

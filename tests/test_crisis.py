@@ -2,6 +2,7 @@
 and it goes to the top of the moderators' queue, marked, and into their mail straight away."""
 import pytest
 
+from blog.config import DEFAULTS
 from blog.core.rules import is_crisis
 from tests.helpers import stored_comments
 
@@ -55,3 +56,47 @@ def test_the_custom_message_and_phrases_come_from_configuration(app, reader, mak
     slug = make_article()
     page = reader.client.get(reader.comment(slug, body="I feel hopeless.").headers["Location"]).get_data(as_text=True)
     assert '<a href="tel:0800123456">0800 123 456</a>' in page and '<a href="tel:111">111</a>' in page
+
+
+DEFAULT_PHRASES = DEFAULTS["CRISIS_PHRASES"]
+
+
+@pytest.mark.parametrize("text", ["I don't want to live anymore", "I want to end it", "selfharm again last night",
+                                  "I took an overdose yesterday", "I am having thoughts of suicide",
+                                  "I'm suicidal", "I cut myself when it gets bad"])
+def test_the_default_phrases_hear_a_reader_in_danger(text):
+    assert is_crisis(text, DEFAULT_PHRASES)
+
+
+@pytest.mark.parametrize("text", ["Can you overdose on magnesium?", "Rebound headaches from an overdose of painkillers",
+                                  "Suicide headache is what they call cluster headaches",
+                                  "Medication overdose headache is real", "This pain is killing me"])
+def test_the_default_phrases_leave_clinical_words_alone(text):
+    assert not is_crisis(text, DEFAULT_PHRASES)
+
+
+def test_a_crisis_comment_with_personal_details_is_answered_at_once_not_questioned(app, reader, make_article):
+    slug = make_article()
+    response = reader.comment(slug, body="I want to end my life. Please call me on 555-123-4567.")
+    assert response.status_code == 303  # stored straight away: no question before help
+    page = reader.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "notice-crisis" in page
+    [comment] = stored_comments(app)
+    assert comment.flag_list[0] == "urgent" and "personal information" in comment.flag_list
+
+
+def test_an_urgent_comment_is_never_spam(app, reader, make_article):
+    app.config["MODERATION_BLOCKLIST"] = ["viagra"]
+    slug = make_article()
+    reader.comment(slug, body="The viagra my doctor gave me did nothing and I want to end my life.")
+    [comment] = stored_comments(app)
+    assert comment.status == "pending" and comment.flag_list[0] == "urgent"
+
+
+def test_the_crisis_message_never_dials_a_guessed_number(app, reader, make_article):
+    app.config["CRISIS_MESSAGE"] = "Call 999 (24 hours a day), +44 (0)20 7946 0958, Mon-Fri 9-17, or 116 123."
+    slug = make_article()
+    page = reader.client.get(reader.comment(slug, body="I want to die").headers["Location"]).get_data(as_text=True)
+    assert '<a href="tel:999">999</a> (24 hours a day)' in page
+    assert '<a href="tel:+442079460958">+44 (0)20 7946 0958</a>' in page
+    assert "Mon-Fri 9-17" in page and '<a href="tel:116123">116 123</a>' in page

@@ -30,10 +30,23 @@ def test_personal_details_are_found_and_named(text, region, kind, passage):
     assert [(f.kind, f.passage) for f in findings] == [(kind, passage)]
 
 
+@pytest.mark.parametrize("text,region,redacted", [
+    ("Calle Mayor 3, 91 123 45 67", "ES", "[removed], [removed]"),
+    ("Write to Rue de la Paix 12, 555-123-4567", "US", "Write to [removed], [removed]"),
+    ("born on 03/04/1985, call 555-123-4567", "US", "born on [removed], call [removed]"),
+])
+def test_redaction_leaves_nothing_of_overlapping_details(text, region, redacted):
+    from blog.core.personal_data import redact
+    assert redact(text, region, TODAY) == redacted
+
+
 @pytest.mark.parametrize("text", ["I waited 3 weeks for the appointment", "2 tablets of 100 mg, twice a day",
                                   "In 2023 I had 12 attacks", "between 2019-2021 it got worse",
                                   "My first infusion was on Nov 19, 2023", "Room 4 on the 2nd floor",
-                                  "2 weeks on the way to feeling better", "3 days in a row"])
+                                  "2 weeks on the way to feeling better", "3 days in a row",
+                                  "I get Vyepti via IV infusion every 12 weeks", "diagnosed on June 4, 2010",
+                                  "1 000 000 people have migraine", "in 1999 2000 2001 it was worse",
+                                  "Only 2 Attacks Since Christmas Way better"])
 def test_ordinary_numbers_are_not_personal(text):
     assert find_personal_information(text, "US", TODAY) == []
 
@@ -98,3 +111,20 @@ def test_unflagged_comments_offer_no_redaction(app, client, make_article, modera
     [comment] = stored_comments(app)
     assert f'value="redact:{comment.id}"' not in moderator.client.get("/moderation/").get_data(as_text=True)
     moderate(app, comment.id, "approved")
+
+
+def test_pressing_enter_on_the_warning_page_asks_again_rather_than_sending(app, client, make_article):
+    """The first submit button of a form is what Enter presses: it must be "Send comment", which asks
+    again while details remain, never "Send it as it is"."""
+    slug = make_article()
+    html = post(client, slug, body="call 555-123-4567").get_data(as_text=True)
+    form = html.split('id="comment-form"', 1)[1]
+    assert form.index("Send comment</button>") < form.index("Send it as it is</button>")
+
+
+def test_a_reply_to_a_hidden_comment_stays_refused_after_the_warning(app, client, make_article):
+    slug = make_article()
+    warned = post(client, slug, body="call 555-123-4567", parent_id="999")
+    assert warned.status_code in (200, 400)
+    sent = post(client, slug, body="call 555-123-4567", parent_id="999", send_anyway="yes")
+    assert sent.status_code == 400 and stored_comments(app) == []

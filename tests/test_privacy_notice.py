@@ -57,3 +57,20 @@ def test_each_comment_records_the_notice_it_was_sent_under_and_the_export_shows_
     assert runner.invoke(args=["export", str(tmp_path / "out.json")]).exit_code == 0
     exported = json.loads((tmp_path / "out.json").read_text())
     assert [c["notice_version"] for c in exported["comments"]] == versions
+
+
+def test_a_notice_saved_in_another_encoding_is_shown_not_a_server_error(app, client, reader, make_article):
+    notice_file = Path(app.instance_path) / "privacy.md"
+    notice_file.write_bytes("# Our notice\n\nWe \u201ccare\u201d.\n".encode("cp1252"))
+    try:
+        page = client.get("/privacy")
+        assert page.status_code == 200 and "Our notice" in page.get_data(as_text=True)
+        assert reader.comment(make_article(), body="Sent under it.").status_code == 303
+    finally:
+        notice_file.unlink()
+
+
+def test_the_default_notice_says_how_long_emails_are_kept_and_when_comments_appear(app, client):
+    app.config.update(COMMENT_EMAIL_RETENTION_DAYS=180, MODERATION_TRUST_RETURNING=True)
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "180 days after you wrote it" in html and "may appear at once" in html

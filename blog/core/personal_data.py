@@ -27,15 +27,16 @@ _DATES = [
     re.compile(rf"\b(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
     re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?,?\s+(?P<year>(19|20)\d{{2}})\b", re.I),
 ]
-_BIRTH_WORDS = re.compile(r"\b(date of birth|d\.?o\.?b\.?|born (on|in)|birthday)\b", re.I)
-# A full date this many years back or more is most likely someone's birth date.
-BIRTH_YEARS_BACK = 12
-_STREET_TYPES = ("street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|"
-                 "close|crescent|square|sq|highway|hwy|parkway|pkwy")
+# A date is a date of birth when these words come just before it ("born on", "DOB:", "my birthday is").
+_BIRTH_WORDS = re.compile(r"\b(date of birth|d\.?o\.?b\.?|born|birthday|birth date|geboren|nacid[oa]|n[ée]e?)\b[^.\n]{0,25}$",
+                          re.I)
+# Street words that are rarely anything else ("Way", "Place", "Close" and "Court" too often are).
+_STREET_TYPES = "street|st|avenue|ave|road|rd|lane|ln|drive|boulevard|blvd|terrace|crescent|highway|hwy|parkway|pkwy"
 _ADDRESSES = [
     re.compile(rf"\b\d{{1,5}}[a-z]?\s+(?:[A-Z][\w'-]*\s+){{1,3}}(?i:{_STREET_TYPES})\b"),
     re.compile(r"\b[A-ZÄÖÜ][\wäöüß-]*(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee)\s+\d{1,4}[a-z]?\b"),
-    re.compile(r"\b(?:calle|avenida|rue|via)\s+[\w'-]+(?:\s+[\w'-]+){0,3},?\s+\d{1,4}\b", re.I),
+    re.compile(r"\b(?i:calle|avenida|rue)\s+(?:(?:de|del|la|le|du|des)\s+)*[A-ZÁÉÍÓÚÑ][^\W\d_]*"
+               r"(?:\s+[A-ZÁÉÍÓÚÑ][^\W\d_]*){0,2},?\s+\d{1,4}(?![\d\s-]*\d{3})\b"),
 ]
 _LONG_NUMBER = re.compile(r"\b[A-Z]{0,4}[-\s]?\d{8,}\b")
 
@@ -55,14 +56,26 @@ def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
 
 
+# Numbers that look like phone numbers to a matcher but are written as quantities or years:
+# "1 000 000 people", "1,000,000", "in 1999 2000 2001".
+_GROUPED_QUANTITY = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
+_YEARS = re.compile(r"(?:(?:19|20)\d\d[\s,/-]*)+")
+
+
+def _looks_like_a_phone(raw: str, valid: bool = False) -> bool:
+    """At least 7 digits, and not a date, years or a grouped quantity (unless a valid number there)."""
+    raw = raw.strip()
+    return (_digits(raw) >= 7 and not _DATE_SHAPED.fullmatch(raw) and not _YEARS.fullmatch(raw)
+            and (valid or not _GROUPED_QUANTITY.fullmatch(raw)))
+
+
 def _phones(text: str, region: str) -> list[tuple[int, int]]:
     spans = []
     for match in phonenumbers.PhoneNumberMatcher(text, region or "US", leniency=phonenumbers.Leniency.POSSIBLE):
-        if _digits(match.raw_string) >= 7 and not _DATE_SHAPED.fullmatch(match.raw_string.strip()):
+        if _looks_like_a_phone(match.raw_string, valid=phonenumbers.is_valid_number(match.number)):
             spans.append((match.start, match.end))
     for match in _PHONE_RUN.finditer(text):  # national formats the matcher reads only in part
-        raw = match.group()
-        if _digits(raw) >= 7 and not _DATE_SHAPED.fullmatch(raw.strip()):
+        if _looks_like_a_phone(match.group()):
             spans.append((match.start(), match.end()))
     return spans
 
@@ -74,19 +87,24 @@ def find_personal_information(text: str, region: str = "US", today: dt.date | No
     found += [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
     for pattern in _DATES:
         for match in pattern.finditer(text):
-            if int(match.group("year")) <= today.year - BIRTH_YEARS_BACK or _BIRTH_WORDS.search(text):
+            if _BIRTH_WORDS.search(text[max(0, match.start() - 40):match.start()]):
                 found.append((match.start(), match.end(), BIRTH_DATE))
     for pattern in _ADDRESSES:
         found += [(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), LONG_NUMBER) for m in _LONG_NUMBER.finditer(text)]
-    # Longest first at each place; a passage inside one already found is the same finding.
+    # Longest first at each place; overlapping passages become one (so redaction leaves nothing of
+    # either), named by the kind that starts first.
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-    findings: list[Finding] = []
+    merged: list[list] = []
     for start, end, kind in found:
-        if findings and start < findings[-1].end:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
             continue
-        passage = text[start:end].strip()
-        findings.append(Finding(kind, passage, start, start + len(text[start:end].rstrip())))
+        merged.append([start, end, kind])
+    findings = []
+    for start, end, kind in merged:
+        end = start + len(text[start:end].rstrip())
+        findings.append(Finding(kind, text[start:end], start, end))
     return findings
 
 

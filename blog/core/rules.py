@@ -77,7 +77,7 @@ def evaluate(name: str, body_raw: str, link_count: int, config, returning_commen
         flags.append(PERSONAL)
     if is_crisis(f"{name}\n{body_raw}", as_list(config.get("CRISIS_PHRASES"))):
         flags.insert(0, URGENT)
-    if spam:
+    if spam and URGENT not in flags:  # a reader who may be in danger is read by a person, whatever else
         return Verdict("spam", flags)
     if not flags and returning_commenter and config.get("MODERATION_TRUST_RETURNING"):
         return Verdict("approved", flags)

@@ -2,7 +2,10 @@
 import datetime as dt
 import re
 
+import phonenumbers
+from flask import current_app
 from markupsafe import Markup, escape
+from phonenumbers import PhoneNumberFormat
 
 from blog.core.urls import absolute_url, feed_id
 
@@ -24,19 +27,31 @@ def count_noun(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<![\w+])(\+?\d[\d\s().-]{1,18}\d)(?![\w])")
+# 988, 999, 111 standing alone (a sentence may end after them; "9.5", "988 123" and "9-17" are not codes)
+_SHORT_CODE = re.compile(r"(?<![\w(.,+/-])\d{3}(?![\w)/-]|[.,]\d|\s\d)")
+_LONG_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().-]{4,18}\d(?!\w)")
 
 
 def tel_links(text: str) -> Markup:
-    """Text with each phone number in it ("988", "+44 116 123") as a tel: link, everything else escaped."""
-    parts = []
-    last = 0
-    for match in _PHONE_IN_TEXT.finditer(text):
-        number = match.group(1)
-        parts.append(escape(text[last:match.start(1)]))
-        digits = re.sub(r"[^\d+]", "", number)
-        parts.append(Markup('<a href="tel:{}">{}</a>').format(digits, number))
-        last = match.end(1)
+    """Text with each phone number in it as a tel: link (E.164 where the phonenumbers library reads it,
+    with PHONE_REGION for numbers without a country code; short codes like 988 as they are), and
+    everything else escaped. A crisis message must never dial the wrong number."""
+    region = current_app.config.get("PHONE_REGION") or "US"
+    spans: list[tuple[int, int, str]] = []
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        if phonenumbers.is_valid_number(match.number):  # else the digits as written (below), never a guess
+            spans.append((match.start, match.end, phonenumbers.format_number(match.number, PhoneNumberFormat.E164)))
+    for pattern in (_LONG_RUN, _SHORT_CODE):
+        for match in pattern.finditer(text):
+            digits = re.sub(r"[^\d+]", "", match.group())
+            if (pattern is _SHORT_CODE or len(digits) >= 6) and not any(
+                    s < match.end() and match.start() < e for s, e, _ in spans):
+                spans.append((match.start(), match.end(), digits))
+    parts, last = [], 0
+    for start, end, number in sorted(spans):
+        parts.append(escape(text[last:start]))
+        parts.append(Markup('<a href="tel:{}">{}</a>').format(number, text[start:end]))
+        last = end
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
 

@@ -25,6 +25,11 @@ class Notice:
 def _default_text(config) -> str:
     site = config["SITE_NAME"]
     dedupe = config["VIEW_DEDUPE_MINUTES"]
+    days = config.get("COMMENT_EMAIL_RETENTION_DAYS")
+    retention = f"{days} days after you wrote it" if days else "when you ask us to"
+    review = ("Nothing appears until a member of our staff has read it, except that once one of your comments "
+              "has been approved, later ones sent with the same email address may appear at once."
+              if config.get("MODERATION_TRUST_RETURNING") else "Nothing appears until a member of our staff has read it.")
     return f"""# Privacy notice
 
 This is what {site} stores about you, for how long, and who sees it.
@@ -40,11 +45,12 @@ address or followed from one day to the next. We never store your address or you
 ## Comments
 
 When you send a comment we store the name you give, your email address if you give one, the text,
-the article and the time. Nothing appears until a member of our staff has read it.
+the article and the time. {review}
 
 - **Everyone** sees the name and the comment once a moderator approves it.
 - **Only our moderators** see your email address. We use it only to answer you privately if
   needed; it is never shown on the site.
+- Your email address is erased from a comment {retention}.
 - A comment that is not published (spam or rejected) can be deleted by our staff at any time.
 - You can ask us to show you everything we store under your email address, or to erase your name
   and email address from every comment you wrote.
@@ -61,9 +67,11 @@ action they take on a comment is recorded in a log that only staff can read.
 def _notice_text(app: Flask) -> tuple[str, bool]:
     path = Path(app.instance_path) / NOTICE_FILE
     try:
-        return path.read_text(encoding="utf-8"), True
+        raw = path.read_bytes()
     except OSError:
         return _default_text(app.config), False
+    # A file saved by a word processor may not be UTF-8: shown with a replacement character, never a 500.
+    return raw.decode("utf-8", errors="replace"), True
 
 
 def _version(text: str) -> str:

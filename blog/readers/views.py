@@ -23,6 +23,7 @@ from blog.perf.shared_pages import (
 )
 from blog.core.templating import count_noun
 from blog.core.personal_data import find_personal_information
+from blog.core.rules import as_list, is_crisis
 from blog.core.urls import page_number, parse_id
 from blog.readers.visitors import is_signed_in, nothing_of_their_own, own_comment_ids, remember_own_comment
 
@@ -91,12 +92,13 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
     """The article page; with a failed form (or personal details to confirm), the same page re-filled
     with the reader's input."""
     form = form or CommentForm.for_article(article.id)
-    if status == 200 and not form.parent_id.data:
+    showing = request.method != "POST"  # a page being read, not a sent form shown again
+    if showing and not form.parent_id.data:
         reply_to = parse_id(request.args.get("reply_to"))
         if reply_to:
             form.parent_id.data = str(reply_to)
     reply_target = _reply_target(article, form.parent_id.data)
-    if reply_target is None and status == 200:
+    if reply_target is None and showing:
         form.parent_id.data = ""
     is_open = article_comments_open(article)
     views = article.view_count if view_count is None else view_count
@@ -174,8 +176,12 @@ def post_comment(slug: str):
     if not valid:
         return render_article(_load_article(state.id), form, status=400,
                               form_message="Your comment was not sent yet. Please check the fields marked below.")
-    findings = find_personal_information(f"{form.name.data}\n{form.body.data}", current_app.config["PHONE_REGION"])
-    if findings and request.form.get("send_anyway") != "yes":
+    text = f"{form.name.data}\n{form.body.data}"
+    findings = find_personal_information(text, current_app.config["PHONE_REGION"])
+    # A reader who may be in danger is never held back by the question: the comment is stored (held
+    # for moderation, flagged) and they get the crisis message at once.
+    urgent = is_crisis(text, as_list(current_app.config.get("CRISIS_PHRASES")))
+    if findings and not urgent and request.form.get("send_anyway") != "yes":
         # Nothing is stored until the reader has seen what would become public and chosen.
         return render_article(_load_article(state.id), form, status=200, personal_findings=findings)
     try:
