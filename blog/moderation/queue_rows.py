@@ -43,7 +43,8 @@ _ITEMS = (
 )
 # Pending oldest first (first come, first served), the other tabs newest first.
 # Urgent comments (a crisis phrase, blog.core.rules) come before everything else waiting.
-_OLDEST_FIRST = (_ITEMS + "ORDER BY CASE WHEN c.flags LIKE '%urgent%' THEN 0 ELSE 1 END, c.created_at, c.id "
+# (The pattern is a parameter: a literal % would be a placeholder to the PostgreSQL driver.)
+_OLDEST_FIRST = (_ITEMS + "ORDER BY CASE WHEN c.flags LIKE :urgent THEN 0 ELSE 1 END, c.created_at, c.id "
                  "LIMIT :limit OFFSET :offset")
 _NEWEST_FIRST = _ITEMS + "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit OFFSET :offset"
 
@@ -90,7 +91,8 @@ def queue_page(status: str, page: int, per_page: int, total: int) -> QueuePage |
         return None
     query = _OLDEST_FIRST if status == CommentStatus.PENDING.value else _NEWEST_FIRST
     # One row more than a page says whether there is a next page, whatever the (capped) total.
-    params = {"status": status, "clinic": False, "limit": per_page + 1, "offset": (page - 1) * per_page}
+    params = {"status": status, "clinic": False, "limit": per_page + 1, "offset": (page - 1) * per_page,
+              "urgent": "%urgent%"}
     items = _read_items(query, params)
     if not items and page > 1:
         return None
