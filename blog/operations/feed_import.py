@@ -29,12 +29,8 @@ _WIX_POST = re.compile(r"^/post/([a-z0-9]+(?:-[a-z0-9]+)*)/?$")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class EntryFailed(Exception):
-    """An entry cannot be imported: `field` and a message for the operator."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
+class EntryFailed(ArticleError):
+    """An entry cannot be imported: its field and a message for the operator (as for an article file)."""
 
 
 @dataclass
