@@ -24,9 +24,9 @@ def test_ordinary_words_are_not_a_crisis(text):
 def test_the_reader_sees_where_to_get_help_first_and_the_comment_is_urgent(app, reader, make_article):
     slug = make_article()
     response = reader.comment(slug, name="Sam", body="The pain is too much, I want to end my life.")
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"].endswith("#crisis")  # in view at once
     page = reader.client.get(response.headers["Location"]).get_data(as_text=True)
-    crisis = page.index('class="notice notice-crisis" role="alert"')
+    crisis = page.index('class="notice notice-crisis" role="alert" id="crisis"')
     assert crisis < page.index("Thanks! Your comment is awaiting moderation.")
     assert '<a href="tel:988">988</a>' in page and "call your local emergency number now" in page
     [comment] = stored_comments(app)

@@ -20,7 +20,7 @@ def test_the_default_notice_says_what_is_stored_and_every_page_links_it(app, cli
     slug = make_article()
     notice = client.get("/privacy")
     html = notice.get_data(as_text=True)
-    assert notice.status_code == 200 and "Privacy notice" in html
+    assert notice.status_code == 200 and '<h1 id="privacy-title">Privacy notice</h1>' in html
     for promise in ("sets no cookie", "keyed hash", f"{app.config['VIEW_DEDUPE_MINUTES']} minutes",
                     "Only our moderators", "never shown on the site"):
         assert promise in html, promise

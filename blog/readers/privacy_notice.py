@@ -30,9 +30,7 @@ def _default_text(config) -> str:
     review = ("Nothing appears until a member of our staff has read it, except that once one of your comments "
               "has been approved, later ones sent with the same email address may appear at once."
               if config.get("MODERATION_TRUST_RETURNING") else "Nothing appears until a member of our staff has read it.")
-    return f"""# Privacy notice
-
-This is what {site} stores about you, for how long, and who sees it.
+    return f"""This is what {site} stores about you, for how long, and who sees it.
 
 ## Reading
 

@@ -201,10 +201,11 @@ def post_comment(slug: str):
     if comment.status == "pending":
         remember_own_comment(comment.id)
         notify_new_comment(comment.id)
-    if comment.urgent:  # someone may be in danger: the way to help comes first, before any thanks
+    if comment.urgent:  # someone may be in danger: the way to help comes first, before any thanks, in view
         flash(current_app.config["CRISIS_MESSAGE"], "crisis")
     flash(THANKS, "success")
-    return redirect(url_for(".article", slug=comment.article_slug, _anchor=f"comment-{comment.id}"), code=303)
+    anchor = "crisis" if comment.urgent else f"comment-{comment.id}"
+    return redirect(url_for(".article", slug=comment.article_slug, _anchor=anchor), code=303)
 
 
 def _refill_after_error(error, status: int, message: str):
