@@ -17,16 +17,14 @@ from bs4 import BeautifulSoup
 
 from blog.core.articles import copy_fields
 from blog.core.content import ArticleError, parse_article, slugify
-from blog.core.models import Article, Comment, OldLink
-from blog.core.sanitize import clean_comment, strip_controls
-from blog.core.text import clean_email, clean_name
+from blog.core.models import Article, OldLink
 from blog.extensions import db
 from blog.operations import image_fetch
-from blog.operations.feed_sources import FeedEntry, SourceComment, SourceError, parse_source, path_of
+from blog.operations.feed_comments import import_comments
+from blog.operations.feed_sources import FeedEntry, SourceError, parse_source, path_of
 from blog.operations.html_to_markdown import images_in, to_markdown
 
 _WIX_POST = re.compile(r"^/post/([a-z0-9]+(?:-[a-z0-9]+)*)/?$")
-_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class EntryFailed(ArticleError):
@@ -225,7 +223,7 @@ def _import_entry(entry: FeedEntry, kind: str, static_folder: Path, mode: str, w
                 db.session.add(OldLink(path=path, article_id=article.id))
             elif link.article_id != article.id:
                 link.article_id = article.id
-        added = _import_comments(entry, article)
+        added = import_comments(entry, article, origin_of)
         db.session.commit()
     except EntryFailed as exc:
         db.session.rollback()
@@ -255,46 +253,6 @@ def _write_markdown(folder: Path, slug: str, text: str, static_folder: Path, ima
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(static_folder / relative, target)
-
-
-def _import_comments(entry: FeedEntry, article: Article) -> int:
-    """WordPress comments: approved published, pending queued, spam as spam, trash skipped; a reply
-    to a reply hangs under its thread's top comment (threads here are one level deep). Comments
-    already imported are left alone; addresses and user agents in the export are never read."""
-    if not entry.comments:
-        return 0
-    by_key = {c.key: c for c in entry.comments}
-    origin = lambda c: origin_of(f"{entry.key}#comment-{c.key}")  # noqa: E731
-    known = {o for (o,) in db.session.execute(db.select(Comment.origin).where(
-        Comment.origin.in_([origin(c) for c in entry.comments])))}
-    ids: dict[str, int] = dict(db.session.execute(db.select(Comment.origin, Comment.id).where(
-        Comment.origin.in_(known))).all()) if known else {}
-
-    def thread_top(comment: SourceComment) -> SourceComment:
-        seen = set()
-        while comment.parent_key and comment.parent_key in by_key and comment.key not in seen:
-            seen.add(comment.key)
-            comment = by_key[comment.parent_key]
-        return comment
-
-    added = 0
-    for comment in sorted(entry.comments, key=lambda c: (c.parent_key is not None, c.created_at)):
-        if comment.status == "trash" or origin(comment) in known:
-            continue
-        top = thread_top(comment)
-        parent_id = ids.get(origin(top)) if top is not comment else None
-        body = strip_controls(comment.text).strip() or "(empty comment)"
-        email = clean_email(comment.email)
-        row = Comment(article_id=article.id, parent_id=parent_id, author_name=clean_name(comment.author)[:80] or "Reader",
-                      author_email=email if email and _EMAIL_SHAPE.match(email) and len(email) <= 254 else None,
-                      body_raw=body, body_html=clean_comment(body), status=comment.status, flags="",
-                      is_clinic=False, created_at=comment.created_at, status_changed_at=comment.created_at,
-                      origin=origin(comment))
-        db.session.add(row)
-        db.session.flush()
-        ids[origin(comment)] = row.id
-        added += 1
-    return added
 
 
 def summary_lines(report: FeedReport) -> list[str]:
