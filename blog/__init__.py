@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from blog import core, moderation, operations, perf, readers
+from blog import core, mail, moderation, operations, perf, readers
 from blog.config import DEFAULTS, ConfigError
 from blog.core.security import refuse_nul_in_path, require_form_body
 from blog.core.urls import site_base
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     perf.init_app(app)
     readers.init_app(app)
+    mail.init_app(app)
     return app
 
 
@@ -72,8 +73,8 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         )
     if app.config.get("MAIL_SERVER") and not site_base(app.config):
         raise ConfigError(
-            "MAIL_SERVER is set but the site's public address is not: mail links to the site, and those links "
-            "must never come from a request. Set FLASK_SITE_URL (for example https://blog.clinic.example) or "
+            "MAIL_SERVER is set but the site's public address is not: moderators' notices and readers' reply "
+            "notices link to the site, and those links must never come from a request. Set FLASK_SITE_URL (for example https://blog.clinic.example) or "
             "FLASK_TRUSTED_HOSTS."
         )
     Path(app.instance_path).mkdir(exist_ok=True)

@@ -68,7 +68,8 @@ DEFAULTS = {
     # Failed sign-ins allowed per account and per client within LOGIN_THROTTLE_MINUTES.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_THROTTLE_MINUTES": 15,
-    # Mail to moderators about new comments: off while MAIL_SERVER is empty.
+    # Mail (moderators' notices and readers' reply notices, through the outbox): off while MAIL_SERVER
+    # is empty; with it, SITE_URL (or TRUSTED_HOSTS) is required, for the links in mails.
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -77,6 +78,10 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "comments@localhost",
     "MAIL_TIMEOUT": 10,
+    # Each web process sends the outbox in a background thread, woken after each commit that wrote
+    # mail and every MAIL_SEND_INTERVAL seconds (retries). False: only `flask send-mail` sends.
+    "MAIL_BACKGROUND_SENDER": True,
+    "MAIL_SEND_INTERVAL": 30,
     # False: mail moderators only about urgent comments (a crisis phrase), not every new one.
     "MODERATION_ROUTINE_NOTICES": True,
     # Addresses to notify; empty means every active moderator.

@@ -13,6 +13,7 @@ from blog.moderation.accounts import create_moderator
 from blog.core.articles import import_articles
 from blog.operations.commands import SAMPLES
 from blog.extensions import db
+from blog.mail.sender import stop_sender
 from tests.helpers import (
     MODERATOR_EMAIL, PASSWORD, TEST_DATABASE_URL, ModeratorActions, ReaderActions, Site, article_source,
     browser_client, give_fresh_database, migrate,
@@ -49,6 +50,7 @@ def app(app_config, migrated):
     give_fresh_database(app_config["SQLALCHEMY_DATABASE_URI"], template, head, lambda: create_app(app_config))
     app = create_app(app_config)
     yield app
+    stop_sender(app)  # before the database goes: a sender left running would take the next test's mail
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

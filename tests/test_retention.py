@@ -70,4 +70,4 @@ def test_a_commenter_gets_everything_stored_under_their_address(app, reader, oth
     first = data["comments"][0]
     assert first["status"] == "approved" and first["article"]["slug"] == slug
     assert first["notice_version"] and first["created_at"] and first["status_changed_at"]
-    assert "Not Ana" not in result.output and data["notification_subscriptions"] == []
+    assert "Not Ana" not in result.output and data["notifications"]["subscriptions"] == []

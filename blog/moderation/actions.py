@@ -14,6 +14,7 @@ from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.core.personal_data import redact
 from blog.core.sanitize import clean_comment
+from blog.mail.notifications import announce_approved
 
 # Queue action -> the status it sets.
 STATUS_ACTIONS = {
@@ -50,6 +51,7 @@ def set_status(comment_ids: Iterable[int], action: str, moderator: Moderator) ->
     for comment in changed:
         record(moderator, action, comment, before=comment.status, after=new_status)
         comment.status, comment.status_changed_at = new_status, utcnow()
+    announce_approved(changed)  # readers' mails, in this transaction (blog.mail)
     db.session.commit()
     return len(changed)
 
@@ -69,6 +71,7 @@ def approve_with_redaction(comment_ids: Iterable[int], moderator: Moderator, reg
                                                   else ""))
         comment.body_raw, comment.body_html, comment.author_name = body, clean_comment(body), name[:80]
         comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
+        announce_approved([comment])
         changed += 1
     db.session.commit()
     return changed
@@ -104,6 +107,7 @@ def edit_body(comment_id: int, new_body: str, moderator: Moderator, approve: boo
     if approve and comment.status != CommentStatus.APPROVED.value:
         record(moderator, "approve", comment, before=comment.status, after=CommentStatus.APPROVED.value)
         comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
+        announce_approved([comment])
     db.session.commit()
     return comment
 
@@ -121,6 +125,7 @@ def reply_as_clinic(parent_id: int, body: str, moderator: Moderator, clinic_name
     db.session.add(reply)
     db.session.flush()
     record(moderator, "reply", reply, after=reply.status, note=f"clinic reply to comment {parent.id}")
+    announce_approved([reply])
     db.session.commit()
     return reply
 

@@ -1,6 +1,6 @@
 """The daily housekeeping in each web worker: a daemon thread that, once a day, erases the email
-addresses of comments older than COMMENT_EMAIL_RETENTION_DAYS (`flask housekeeping` does the same
-from cron). Several workers doing it the same day find nothing left to erase after the first."""
+addresses of comments older than COMMENT_EMAIL_RETENTION_DAYS, forgets unanswered confirmations
+and old finished mail (blog.mail.notifications.tidy); `flask housekeeping` does the same from cron. Several workers doing it the same day find nothing left to erase after the first."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +11,7 @@ from flask import Flask
 
 from blog.core.models import utc_today
 from blog.extensions import db
+from blog.mail.notifications import tidy as tidy_notifications
 from blog.operations.maintenance import erase_old_emails
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,9 @@ CHECK_EVERY_SECONDS = 3600
 def run_once(app: Flask) -> int:
     with app.app_context():
         try:
-            return erase_old_emails(app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+            erased = erase_old_emails(app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+            tidy_notifications(app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+            return erased
         finally:
             db.session.remove()
 

@@ -11,6 +11,8 @@ from sqlalchemy import delete, func, update
 
 from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
+from blog.mail.models import OutboxMail
+from blog.mail.notifications import address_data, forget_address
 
 FORMER_READER = "Former reader"
 
@@ -133,7 +135,7 @@ def commenter_data(email: str) -> dict:
                            "status_changed_at", "notice_version", "parent_id"]),
                  "article": {"slug": slug, "title": title}} for c, slug, title in rows]
     return {"email": email, "exported_at": utcnow().isoformat() + "Z", "comments": comments,
-            "notification_subscriptions": []}
+            "notifications": address_data(email)}
 
 
 def forget_commenter(email: str) -> int:
@@ -144,7 +146,12 @@ def forget_commenter(email: str) -> int:
     matches = func.lower(Comment.author_email) == email
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(matches)).scalar_one()
     if count:
+        their_comments = db.select(Comment.id).where(matches).scalar_subquery()
+        # Mail about their comments (moderators' notices quote them; reply notices name them) goes too.
+        db.session.execute(delete(OutboxMail).where(OutboxMail.about_comment_id.in_(their_comments)))
         db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=FORMER_READER))
+    forget_address(email)
+    db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient) == email))
     db.session.add(ModerationEvent(action="forget commenter", note=f"erased name and email from {count} comment(s)"))
     db.session.commit()
     return count

@@ -10,6 +10,7 @@ import json
 
 from flask import current_app
 
+from blog.mail.notifications import tidy as tidy_notifications
 from blog.operations.maintenance import (
     OperationError, backup_sqlite, commenter_data, erase_old_emails, forget_commenter, parse_age, purge, stats, write_export,
 )
@@ -89,9 +90,11 @@ def export_commenter_command(email: str) -> None:
 @click.command("housekeeping")
 @with_appcontext
 def housekeeping_command() -> None:
-    """The daily work (the web workers also do it once a day): erase emails past COMMENT_EMAIL_RETENTION_DAYS."""
+    """The daily work (the web workers also do it once a day): erase emails past COMMENT_EMAIL_RETENTION_DAYS,
+    forget unanswered confirmations of reply notices and finished mail older than 30 days."""
     erased = erase_old_emails(current_app.config["COMMENT_EMAIL_RETENTION_DAYS"])
-    click.echo(f"Erased the email address of {erased} comment(s).")
+    forgotten = tidy_notifications(current_app.config["COMMENT_EMAIL_RETENTION_DAYS"])
+    click.echo(f"Erased the email address of {erased} comment(s); forgot {forgotten} unconfirmed address(es).")
 
 
 @click.command("stats")

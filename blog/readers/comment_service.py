@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 
 from blog.core.sql import columns
 from blog.perf.hot_connection import hot_fetchall
@@ -13,6 +13,9 @@ from blog.core.models import Article, Comment, CommentStatus, Moderator, utcnow
 from blog.readers.pageviews import PageState
 from blog.core.rules import URGENT, evaluate
 from blog.core.sanitize import clean_comment
+from blog.mail.notifications import announce_approved, follow
+from blog.mail.outbox import add_to_outbox, mail_enabled
+from blog.moderation.notify import moderators_notices
 
 
 class CommentRejected(ValueError):
@@ -69,11 +72,13 @@ def submit_comment(
     honeypot_filled: bool = False,
     rules_config: Mapping | None = None,
     notice_version: str | None = None,
+    notify_email: str | None = None,
 ) -> Submitted:
     """Store a reader's comment, sanitized, with the status the rules give it.
 
     Pending by default; spam when a bot filled the honeypot or a rule says so; approved
-    only for a trusted returning commenter whose comment raised no flag."""
+    only for a trusted returning commenter whose comment raised no flag. With notify_email, the reader
+    follows the conversation by email (double opt-in: blog.mail.notifications)."""
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
@@ -100,10 +105,26 @@ def submit_comment(
         "status_changed_at": now,
         "notice_version": notice_version,
     }
-    # One INSERT, its own transaction (the ORM session's work was most of a POST); an approved one
-    # updates its article's public state in the same statement (blog.core.public_state's triggers).
-    comment_id = hot_fetchall(_INSERT_COMMENT, values)[0][0]
+    if mail_enabled():
+        comment_id = _store_with_mail(values, notify_email)
+    else:
+        # Only for speed: one INSERT, its own transaction (the ORM session's work was most of a POST);
+        # an approved one updates its article's public state in the same statement (blog.core.public_state).
+        comment_id = hot_fetchall(_INSERT_COMMENT, values)[0][0]
     return Submitted(comment_id, status, article.slug, urgent=URGENT in verdict.flags)
+
+
+def _store_with_mail(values: dict, notify_email: str | None) -> int:
+    """The comment and the mail it causes, in one transaction: the moderators' notices, the reader's
+    confirmation (or, approved at once, "live" and reply notices)."""
+    comment_id = db.session.execute(insert(Comment).values(**values).returning(Comment.id)).scalar_one()
+    comment = db.session.get(Comment, comment_id)
+    add_to_outbox(moderators_notices(comment))
+    if notify_email and comment.status != CommentStatus.SPAM.value:
+        follow(comment, notify_email)
+    announce_approved([comment])
+    db.session.commit()
+    return comment_id
 
 
 _COMMENT_COLUMNS = ("article_id", "parent_id", "author_name", "author_email", "body_raw", "body_html", "status",

@@ -1,12 +1,16 @@
 """The reader's comment form (Flask-WTF), protected by its per-article token (blog.readers.comment_tokens)."""
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from blog.core.sanitize import strip_controls
 from blog.core.text import clean_email, clean_name, has_visible_text
 from blog.core.validators import BODY_MAX, NAME_MAX, ShowsText, ValidId
 from blog.readers.comment_tokens import ArticleCSRF
+
+
+NOTIFY_NEEDS_EMAIL = "To get emails about your comment, please give your email address (or untick the box)."
 
 
 class CommentForm(FlaskForm):
@@ -19,6 +23,17 @@ class CommentForm(FlaskForm):
     @classmethod
     def for_article(cls, article_id: int) -> "CommentForm":
         return cls(meta={"csrf_context": article_id})
+
+    def wants_notices(self) -> bool:
+        """The reader ticked the box on a site that sends mail."""
+        return bool(self.notify.data) and bool(current_app.config.get("MAIL_SERVER"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.wants_notices() and not self.email.data:
+            self.email.errors = [*self.email.errors, NOTIFY_NEEDS_EMAIL]
+            return False
+        return valid
 
     def token_errors(self) -> list[str]:
         """What was wrong with the form's CSRF token, if anything (empty when CSRF is off)."""
@@ -54,6 +69,8 @@ class CommentForm(FlaskForm):
             ShowsText("Please write a comment: this one has no text that anyone could read."),
         ],
     )
+    # Reply notices by email (blog.mail.notifications), shown only when the site sends mail.
+    notify = BooleanField("Email me when my comment is published and when someone replies")
     parent_id = HiddenField(validators=[Optional(), ValidId("That reply target is not valid.")])
     # Honeypot: hidden from people (and screen readers); bots fill it in.
     website = StringField("Leave this field empty")

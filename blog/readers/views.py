@@ -14,7 +14,6 @@ from blog.readers.forms import CommentForm
 from blog.readers.old_links import redirect_old_link
 from blog.perf.page_cache import comment_blocks, hole
 from blog.core.models import Article, Comment, CommentStatus
-from blog.moderation.notify import notify_new_comment
 from blog.readers.pageviews import open_article
 from blog.readers.privacy_notice import notice_version, privacy_notice
 from blog.core.privacy import client_address
@@ -30,6 +29,8 @@ from blog.readers.visitors import is_signed_in, nothing_of_their_own, own_commen
 bp = Blueprint("reader", __name__)
 
 THANKS = "Thanks! Your comment is awaiting moderation."
+NOTICES_ASKED = ("About emails: if your address has not confirmed them yet, we have emailed it a link. "
+                 "Nothing is sent until you open it and confirm.")
 
 
 @bp.get("/")
@@ -194,16 +195,18 @@ def post_comment(slug: str):
             honeypot_filled=bool((form.website.data or "").strip()),
             rules_config=current_app.config,
             notice_version=notice_version(),
+            notify_email=form.email.data if form.wants_notices() else None,
         )
     except CommentRejected as exc:
         form.parent_id.errors = [str(exc)]
         return render_article(_load_article(state.id), form, status=400, form_message=str(exc))
     if comment.status == "pending":
         remember_own_comment(comment.id)
-        notify_new_comment(comment.id)
     if comment.urgent:  # someone may be in danger: the way to help comes first, before any thanks, in view
         flash(current_app.config["CRISIS_MESSAGE"], "crisis")
     flash(THANKS, "success")
+    if form.wants_notices():  # the same words whatever the address's state: they must not tell who follows
+        flash(NOTICES_ASKED, "success")
     anchor = "crisis" if comment.urgent else f"comment-{comment.id}"
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=anchor), code=303)
 
