@@ -32,7 +32,8 @@ forwarder_headers = ""
 
 
 def post_fork(server, worker):
-    """Each worker opens its own database connections: none may be shared across the fork."""
+    """Each worker opens its own database connections (none may be shared across the fork) and starts
+    its background threads: WAL checkpoints, daily housekeeping, the mail sender."""
     app = server.app.wsgi()
     if "sqlalchemy" in getattr(app, "extensions", {}):
         from blog.extensions import db
@@ -43,3 +44,8 @@ def post_fork(server, worker):
             db.engine.dispose(close=False)
         start_checkpointer(app)
         start_daily_housekeeping(app)
+        from blog.mail.sender import background_sender
+
+        sender = background_sender(app)  # the outbox: due mail and retries, from every worker (each mail once)
+        if sender is not None:
+            sender.ensure_running()

@@ -49,11 +49,19 @@ class SecurityHeaders:
         self.wsgi_app = wsgi_app
         self.plain = [(k, v) for k, v in SECURITY_HEADERS]
         self.secure = self.plain + [("Strict-Transport-Security", HSTS)]
+        # A view may set a stricter Referrer-Policy (pages reached by a secret link: no-referrer);
+        # two would leave browsers the last one, the weaker.
+        self.plain_keeping_referrer = [h for h in self.plain if h[0] != "Referrer-Policy"]
+        self.secure_keeping_referrer = [h for h in self.secure if h[0] != "Referrer-Policy"]
 
     def __call__(self, environ, start_response):
-        extra = self.secure if environ.get("wsgi.url_scheme") == "https" else self.plain
+        https = environ.get("wsgi.url_scheme") == "https"
 
         def start_with_headers(status, headers, exc_info=None):
+            if any(name == "Referrer-Policy" for name, _ in headers):
+                extra = self.secure_keeping_referrer if https else self.plain_keeping_referrer
+            else:
+                extra = self.secure if https else self.plain
             if exc_info is None:
                 return start_response(status, headers + extra)
             return start_response(status, headers + extra, exc_info)

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from werkzeug.routing import IntegerConverter
 
 # Ids are Integer columns: 32-bit on PostgreSQL (int4), so a larger number is no row of ours and
@@ -43,6 +43,9 @@ def absolute_url(endpoint: str, **values) -> str:
     """A full URL on the configured site address; without one, the path alone (a relative URL).
     url_for's path already starts with the site's prefix (blog.core.security.PinnedScriptName)."""
     base = site_base(current_app.config)
+    if not has_request_context():  # a mail written by a command or a background thread
+        with current_app.test_request_context(base_url=base or "http://localhost"):  # Flask's way to build URLs outside a request
+            return absolute_url(endpoint, **values)
     path = url_for(endpoint, **values)
     if not base:
         return path

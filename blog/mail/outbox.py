@@ -52,8 +52,13 @@ def add_to_outbox(mails: list[Mail], now: dt.datetime | None = None) -> int:
         "unsubscribe_url": m.unsubscribe_url, "about_comment_id": m.about_comment_id, "status": WAITING,
         "attempts": 0, "next_attempt_at": now, "give_up_at": now + GIVE_UP_AFTER, "created_at": now,
     } for m in mails])
-    db.session.info[_QUEUED] = True
+    note_mail_written()
     return len(mails)
+
+
+def note_mail_written() -> None:
+    """Wake the sender once this session's transaction commits."""
+    db.session.info[_QUEUED] = True
 
 
 def already_written(kind: str, about_comment_id: int, recipient: str) -> bool:

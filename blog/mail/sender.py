@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 from blog.core.models import Comment, CommentStatus, utcnow
 from blog.extensions import db
 from blog.mail.models import FAILED, LIVE, REPLY, SENT, WAITING, OutboxMail
-from blog.mail.outbox import retry_wait
+from blog.mail.outbox import note_mail_written, retry_wait
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -181,12 +181,20 @@ def mail_counts() -> dict[str, int]:
     return {WAITING: rows.get(WAITING, 0), FAILED: rows.get(FAILED, 0)}
 
 
+def failed_mail(limit: int = 50) -> list[OutboxMail]:
+    """The newest mails that failed for good, for the dashboard."""
+    return list(db.session.execute(select(OutboxMail).where(OutboxMail.status == FAILED)
+                                   .order_by(OutboxMail.id.desc()).limit(limit)).scalars())
+
+
 def retry(mail_id: int, now: dt.datetime | None = None) -> bool:
     """An admin's "Try again" on a failed mail: waiting again, due now, with three more days."""
     now = now or utcnow()
     changed = db.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.status == FAILED).values(
         status=WAITING, next_attempt_at=now, give_up_at=now + dt.timedelta(days=3), attempts=0,
         claimed_by=None, claimed_until=None), execution_options={"synchronize_session": False}).rowcount
+    if changed:
+        note_mail_written()
     db.session.commit()
     return bool(changed)
 

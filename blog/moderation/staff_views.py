@@ -14,6 +14,7 @@ from blog.moderation.forms import EmptyForm, ModeratorForm
 from blog.moderation.actions import log_query, status_counts
 from blog.core.models import Article, CommentStatus, Moderator, utcnow
 from blog.core.urls import page_number, parse_id
+from blog.mail.sender import failed_mail, mail_counts, retry
 
 bp = Blueprint("staff", __name__)
 
@@ -22,7 +23,7 @@ def admin_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            abort(403, description="Only an admin can manage moderators.")
+            abort(403, description="Only an admin can do this.")
         return view(*args, **kwargs)
     return wrapped
 
@@ -40,7 +41,18 @@ def dashboard():
         pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(), sparkline=sparkline,
         throttled=throttled, reviews_due=reviews_due(current_app.config["REVIEW_INTERVAL_DAYS"]),
         review_interval=current_app.config["REVIEW_INTERVAL_DAYS"],
+        mail=mail_counts(), failed_mail=failed_mail(),
     )
+
+
+@bp.post("/mail/<id:mail_id>/retry")
+@admin_required
+def retry_mail(mail_id: int):
+    """An admin sends a failed mail again (waiting again, due now, three more days of attempts)."""
+    if not retry(mail_id):
+        abort(404, description="There is no failed mail with that number: it may have been sent or retried already.")
+    flash("The mail will be sent again in a moment.", "success")
+    return redirect(url_for(".dashboard", _anchor="mail"), code=303)
 
 
 @bp.get("/log")
