@@ -48,4 +48,4 @@ def post_fork(server, worker):
 
         sender = background_sender(app)  # the outbox: due mail and retries, from every worker (each mail once)
         if sender is not None:
-            sender.ensure_running()
+            sender.ensure_running(persistent=True)

@@ -294,3 +294,8 @@ def test_unanswered_confirmations_are_forgotten_by_housekeeping(app, runner, rea
         db.session.commit()
     assert "forgot 1 unconfirmed address" in runner.invoke(args=["housekeeping"]).output
     assert rows(app, NotifyRequest) == [] and rows(app, NotifySubscription) == []
+
+
+def test_the_privacy_notice_says_what_email_notices_keep(client):
+    notice = client.get("/privacy").get_data(as_text=True)
+    assert "Emails about your comment" in notice and "An unconfirmed request is deleted after 7 days" in notice

@@ -200,15 +200,20 @@ def retry(mail_id: int, now: dt.datetime | None = None) -> bool:
 
 
 class BackgroundSender:
-    """The sender thread of one app in one process (a forked worker starts its own)."""
+    """The sender thread of one app in one process (a forked worker starts its own).
+
+    Under gunicorn each worker's thread runs for good (started in post_fork), so retries and mail
+    written elsewhere go out. Started by a commit instead (flask run, a script), it stops once no
+    mail is waiting, and the next commit that writes mail starts it again."""
 
     def __init__(self, app: Flask):
         self.app, self.wakeup, self.stopping = app, threading.Event(), threading.Event()
         self.thread: threading.Thread | None = None
-        self.pid, self.lock, self.sender_id = None, threading.Lock(), secrets.token_hex(8)
+        self.pid, self.lock, self.sender_id, self.persistent = None, threading.Lock(), secrets.token_hex(8), False
 
-    def ensure_running(self) -> None:
+    def ensure_running(self, persistent: bool = False) -> None:
         with self.lock:
+            self.persistent = self.persistent or persistent
             if self.thread is not None and self.thread.is_alive() and self.pid == os.getpid():
                 return
             self.pid, self.sender_id = os.getpid(), secrets.token_hex(8)
@@ -223,22 +228,33 @@ class BackgroundSender:
     def stop(self, timeout: float = 5) -> None:
         self.stopping.set()
         self.wakeup.set()
-        if self.thread is not None and self.pid == os.getpid():
-            self.thread.join(timeout)
+        thread = self.thread
+        if thread is not None and self.pid == os.getpid():
+            thread.join(timeout)
+
+    def send_now(self) -> bool:
+        """Send what is due; whether mail is still waiting (for a retry) afterwards."""
+        with self.app.app_context():
+            try:
+                send_due(self.app.config, self.sender_id)
+                return db.session.execute(select(OutboxMail.id).where(OutboxMail.status == WAITING).limit(1)).first() is not None
+            except Exception:  # the database away: try again at the next wake-up
+                log.warning("the mail sender could not read the outbox; trying again later", exc_info=True)
+                return True
+            finally:
+                db.session.remove()
 
     def run(self) -> None:
         while not self.stopping.is_set():
             self.wakeup.clear()
-            config = self.app.config
-            if config.get("MAIL_SERVER"):
-                with self.app.app_context():
-                    try:
-                        send_due(config, self.sender_id)
-                    except Exception:  # the database away: try again at the next wake-up
-                        log.warning("the mail sender could not read the outbox; trying again later", exc_info=True)
-                    finally:
-                        db.session.remove()
-            self.wakeup.wait(float(config.get("MAIL_SEND_INTERVAL", 30)))
+            waiting = self.send_now() if self.app.config.get("MAIL_SERVER") else False
+            if not waiting and not self.persistent:
+                with self.lock:
+                    if not self.wakeup.is_set():  # a commit after this point starts a new thread
+                        self.thread = None
+                        return
+                continue
+            self.wakeup.wait(float(self.app.config.get("MAIL_SEND_INTERVAL", 30)))
 
 
 def background_sender(app: Flask) -> BackgroundSender | None:

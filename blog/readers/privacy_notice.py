@@ -54,11 +54,28 @@ the article and the time. {review}
   and email address from every comment you wrote.
 
 If you write about your own health in a comment, remember that a published comment is public.
-
+{_notices_text(config)}
 ## Staff
 
 Moderators sign in with an email address and a password (stored only as a one-way hash). Every
 action they take on a comment is recorded in a log that only staff can read.
+"""
+
+
+def _notices_text(config) -> str:
+    """The part about email notices, when this site sends mail."""
+    if not config.get("MAIL_SERVER"):
+        return ""
+    return """
+## Emails about your comment
+
+If you tick "Email me when my comment is published and when someone replies", we first send one
+email to the address you gave, with a link to confirm; nothing else is sent unless you confirm.
+An unconfirmed request is deleted after 7 days. Once you confirm, we keep your address and the
+date you confirmed, and which conversations you follow, and email you when your comment is
+published and when someone replies. Every email has a link that stops them at once; it also
+lets you delete your address from our list of notices. Emails waiting to be sent are kept only
+until they are sent; a record that an email was sent (without its text) is kept for 30 days.
 """
 
 
