@@ -25,6 +25,9 @@ DEFAULTS = {
     "SITE_URL": None,
     "LOG_LEVEL": "INFO",
     "SITE_NAME": "Clinic Health Notes",
+    # The language of the whole site and its mails (a BCP 47 tag: en, de, es, fr, de-AT...); one per
+    # site, never chosen by a request. Articles may say their own (front matter `lang`).
+    "SITE_LANGUAGE": "en",
     "SITE_DESCRIPTION": "Plain-language articles about headache, migraine and pain care from our clinic.",
     "ARTICLES_PER_PAGE": 10,
     # Page views from the same visitor within this many minutes count once.

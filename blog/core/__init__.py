@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blog.core import errors, public_state, security, templating, urls  # public_state: triggers join CREATE
+from blog.core import errors, i18n, public_state, security, templating, urls  # public_state: triggers join CREATE
 
 __all__ = ["init_app", "public_state"]
 
@@ -15,4 +15,5 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     urls.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)

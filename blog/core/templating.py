@@ -10,23 +10,6 @@ from phonenumbers import PhoneNumberFormat
 from blog.core.urls import absolute_url, feed_id
 
 
-def human_date(value: dt.date | dt.datetime | None) -> str:
-    """'Nov 19, 2023', the way the clinic's old site wrote dates."""
-    if value is None:
-        return ""
-    return f"{value:%b} {value.day}, {value.year}"
-
-
-def human_datetime(value: dt.datetime) -> str:
-    return f"{human_date(value)} at {value:%H:%M} UTC"
-
-
-def count_noun(count: int, singular: str, plural: str | None = None) -> str:
-    """'1 view', '4 views', '1,234 comments'."""
-    word = singular if count == 1 else (plural or singular + "s")
-    return f"{count:,} {word}"
-
-
 # 988, 999, 111 standing alone (a sentence may end after them; "9.5", "988 123" and "9-17" are not codes)
 _SHORT_CODE = re.compile(r"(?<![\w(.,+/-])\d{3}(?![\w)/-]|[.,]\d|\s\d)")
 _LONG_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().-]{4,18}\d(?!\w)")
@@ -90,9 +73,6 @@ def init_app(app):
     app.add_template_global(absolute_url)
     app.add_template_global(feed_id)
     app.add_template_global(article_json_ld)
-    app.add_template_filter(human_date)
-    app.add_template_filter(human_datetime)
-    app.add_template_filter(count_noun)
     app.add_template_filter(iso)
     app.add_template_filter(tel_links)
     app.add_template_filter(zip)

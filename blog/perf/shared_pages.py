@@ -19,7 +19,7 @@ from blog.core.articles import comments_open
 from blog.extensions import db
 from blog.perf.page_cache import HoledPage, page_cache
 from blog.readers.pageviews import PageState
-from blog.core.templating import count_noun
+from blog.core.i18n import views_text as count_views
 
 OPENED_KEY = "blog.opened_article"  # a view counted by blog.perf.fastpath before handing over to Flask
 # The page holds the form token and, for a reader with a pending comment, their own comment: never a
@@ -50,7 +50,7 @@ def everyones_page(state: PageState, render: Callable[[], str] | None) -> bytes 
     page = page_cache.get_or_render(key, lambda: HoledPage(render())) if render else page_cache.get(key)
     if page is None:
         return None
-    return page.fill({"csrf": comment_token(state.id), "views": count_noun(state.view_count, "view")})
+    return page.fill({"csrf": comment_token(state.id), "views": count_views(state.view_count)})
 
 
 def everyones_index(page: int, per_page: int, total: int, rows: list,
@@ -62,7 +62,7 @@ def everyones_index(page: int, per_page: int, total: int, rows: list,
     cached = page_cache.get_or_render(key, lambda: HoledPage(render())) if render else page_cache.get(key)
     if cached is None:
         return None
-    return cached.fill({f"views:{row.id}": count_noun(row.view_count, "view") for row in rows})
+    return cached.fill({f"views:{row.id}": count_views(row.view_count) for row in rows})
 
 
 def article_headers(state: PageState, body: bytes) -> list[tuple[str, str]]:

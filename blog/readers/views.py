@@ -20,7 +20,7 @@ from blog.core.privacy import client_address
 from blog.perf.shared_pages import (
     OPENED_KEY, article_comments_open, article_headers, cache_key, everyones_index, everyones_page, index_headers,
 )
-from blog.core.templating import count_noun
+from blog.core.i18n import views_text as count_views
 from blog.core.personal_data import find_personal_information
 from blog.core.rules import as_list, is_crisis
 from blog.core.urls import page_number, parse_id
@@ -58,7 +58,7 @@ def index():
 
 def _render_index(page: int, per_page: int, holes: bool = False) -> str:
     pagination = db.paginate(published_articles_query(), page=page, per_page=per_page, error_out=False)
-    views = {a.id: hole(f"views:{a.id}") if holes else count_noun(a.view_count, "view") for a in pagination.items}
+    views = {a.id: hole(f"views:{a.id}") if holes else count_views(a.view_count) for a in pagination.items}
     return render_template("index.html", pagination=pagination, views_text=views)
 
 
@@ -112,7 +112,7 @@ def render_article(article: Article, form: CommentForm | None = None, status: in
         reply_target=reply_target,
         comments_open=is_open,
         csrf_value=csrf_value or comment_token(article.id),
-        views_text=views_text or count_noun(views, "view"),
+        views_text=views_text or count_views(views),
         personal_findings=personal_findings,
     )
     return html, status
