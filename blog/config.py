@@ -65,9 +65,9 @@ DEFAULTS = {
         "cut myself", "cutting myself", "took an overdose", "take an overdose", "going to overdose",
         "i overdosed", "overdosed on purpose", "took all my pills", "take all my pills", "take all my tablets",
     ],
-    "CRISIS_MESSAGE": ("If you are thinking about harming yourself or are in danger, call your local emergency "
-                       "number now. In the US, call or text 988. Our staff read comments during office hours, "
-                       "not around the clock."),
+    # None: the default message, in the site's language (blog.core.rules.crisis_message); set it to
+    # name your own numbers and hours.
+    "CRISIS_MESSAGE": None,
     # Failed sign-ins allowed per account and per client within LOGIN_THROTTLE_MINUTES.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_THROTTLE_MINUTES": 15,

@@ -54,7 +54,7 @@ def import_article_file(path: Path, static_folder: Path) -> ImportResult:
 
 def copy_fields(source: ArticleSource, article: Article) -> None:
     """An article's stored fields from its parsed source (import-articles and import-feed alike)."""
-    for name in ("title", "published", "updated", "author", "reviewed_by", "reviewed", "image", "image_alt", "summary",
+    for name in ("title", "published", "updated", "author", "reviewed_by", "reviewed", "lang", "image", "image_alt", "summary",
                  "comments_open", "body_markdown", "body_html", "reading_minutes", "source_hash"):
         setattr(article, name, getattr(source, name))
     article.tags = ",".join(source.tags)

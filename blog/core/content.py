@@ -48,6 +48,8 @@ class ArticleSource:
     # A medical review: who ("Dr. Jane Doe, MD") and when; both or neither.
     reviewed_by: str | None = None
     reviewed: dt.date | None = None
+    # The article's own language (a BCP 47 tag), when it differs from the site's: set as lang on it.
+    lang: str | None = None
 
 
 def slugify(title: str) -> str:
@@ -104,6 +106,20 @@ def _text(meta: dict, name: str, required: bool = False, max_len: int = 300) -> 
     if len(value) > max_len:
         raise ArticleError(name, f"is longer than {max_len} characters")
     return value
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def _language(meta: dict) -> str | None:
+    """Front matter `lang`: a BCP 47 tag (en, de, pt-BR), so screen readers pronounce the article right."""
+    value = _text(meta, "lang", max_len=35)
+    if value is None:
+        return None
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise ArticleError("lang", f"{value!r} is not a language tag (like en, de or pt-BR)")
+    primary, *rest = value.split("-")
+    return "-".join([primary.lower(), *[part.upper() if len(part) == 2 else part for part in rest]])
 
 
 def _image(meta: dict, static_folder: Path) -> str | None:
@@ -174,6 +190,7 @@ def parse_article(raw: bytes, static_folder: Path) -> ArticleSource:
         author=_text(meta, "author", max_len=200),
         reviewed_by=reviewed_by,
         reviewed=reviewed,
+        lang=_language(meta),
         image=image,
         image_alt=image_alt,
         summary=_text(meta, "summary", max_len=1000) or first_paragraph(body)[:1000],

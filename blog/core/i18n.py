@@ -7,19 +7,34 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, LazyString, get_locale, gettext, ngettext
+from markupsafe import escape
 
 from blog.config import ConfigError
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 SHIPPED = ("en", "de", "es", "fr")
 babel = Babel()
+
+
+class LazyText(LazyString):
+    """Flask-Babel's lazy string, escaped when put into HTML (its own __html__ returns the text raw, so
+    a translation holding < or & would reach the page as markup)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """Text translated when it is used (module constants, form labels and messages): use as _l."""
+    return LazyText(gettext, string, **variables)
 
 
 def shipped_languages() -> list[str]:
@@ -92,9 +107,23 @@ def _counted(what: str, count: int, locale: str) -> str:
     return ngettext("%(count)s comment", "%(count)s comments", count, count=num)
 
 
+CRISIS_PHRASES = Path(__file__).resolve().parent / "data" / "crisis_phrases.json"
+
+
+def add_crisis_phrases(config, language: str) -> None:
+    """A site in another language also watches for crisis phrases in that language (besides English),
+    unless the operator configured CRISIS_PHRASES themselves."""
+    from blog.config import DEFAULTS
+
+    by_language = json.loads(CRISIS_PHRASES.read_text(encoding="utf-8"))
+    if language in by_language and config.get("CRISIS_PHRASES") == DEFAULTS["CRISIS_PHRASES"]:
+        config["CRISIS_PHRASES"] = [*DEFAULTS["CRISIS_PHRASES"], *by_language[language]]
+
+
 def init_app(app: Flask) -> None:
     locale = parse_language(app.config.get("SITE_LANGUAGE") or "en")
     app.extensions["site_locale"] = locale
+    add_crisis_phrases(app.config, locale.language)
     app.config["BABEL_DEFAULT_LOCALE"] = str(locale)
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)

@@ -43,6 +43,8 @@ class Article(db.Model):
     # A medical review (front matter reviewed_by and reviewed): shown under the title and in the JSON-LD.
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed: Mapped[dt.date | None]
+    # Front matter `lang` (a BCP 47 tag) when the article is not in the site's language.
+    lang: Mapped[str | None] = mapped_column(String(35))
     image: Mapped[str | None] = mapped_column(String(500))
     image_alt: Mapped[str | None] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -9,12 +9,15 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
+from flask_babel import gettext as _
+from blog.core.i18n import lazy_gettext as _l
 
-PHONE = "a phone number"
-EMAIL = "an email address"
-BIRTH_DATE = "a date of birth"
-ADDRESS = "a street address"
-LONG_NUMBER = "a long number (like an insurance or member number)"
+# The kinds in plain words, in the site's language when shown (lazy: equal to their English text).
+PHONE = _l("a phone number")
+EMAIL = _l("an email address")
+BIRTH_DATE = _l("a date of birth")
+ADDRESS = _l("a street address")
+LONG_NUMBER = _l("a long number (like an insurance or member number)")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A run of digits, spaces and phone punctuation holding at least 7 digits: +1 (555) 123-4567.
@@ -43,13 +46,13 @@ _LONG_NUMBER = re.compile(r"\b[A-Z]{0,4}[-\s]?\d{8,}\b")
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str     # in plain words: "a phone number"
+    kind: str     # in plain words: "a phone number" (one of the lazy strings above)
     passage: str  # as the reader wrote it: "555-123-4567"
     start: int
     end: int
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.passage}"
+        return _("%(kind)s: %(passage)s", kind=self.kind, passage=self.passage)
 
 
 def _digits(text: str) -> int:
@@ -109,11 +112,13 @@ def find_personal_information(text: str, region: str = "US", today: dt.date | No
 
 
 def redact(text: str, region: str = "US", today: dt.date | None = None) -> str:
-    """The text with every passage of personal information replaced by "[removed]"."""
+    """The text with every passage of personal information replaced by "[removed]" (in the site's language:
+    the text is published)."""
+    removed = _("[removed]")
     out, last = [], 0
     for finding in find_personal_information(text, region, today):
         out.append(text[last:finding.start])
-        out.append("[removed]")
+        out.append(removed)
         last = finding.end
     out.append(text[last:])
     return "".join(out)

@@ -5,6 +5,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
+from blog.core.i18n import lazy_gettext as _l
+
 from blog.core.lookalikes import LOOKS_LIKE_STAFF, looks_like_staff
 from blog.core.personal_data import find_personal_information
 from blog.core.models import utc_today
@@ -15,6 +18,11 @@ WATCHED = "watched word"
 PERSONAL = "personal information"
 URGENT = "urgent"
 # LOOKS_LIKE_STAFF ("looks like staff") comes from blog.core.lookalikes.
+# What a reader whose comment is urgent sees at once, unless CRISIS_MESSAGE is configured.
+DEFAULT_CRISIS_MESSAGE = _l("If you are thinking about harming yourself or are in danger, call your local emergency "
+                            "number now. In the US, call or text 988. Our staff read comments during office hours, "
+                            "not around the clock.")
+
 
 @dataclass
 class Verdict:
@@ -45,6 +53,11 @@ def is_crisis(text: str, phrases) -> bool:
     """Whether any crisis phrase occurs as whole words, any case, tolerant of punctuation."""
     words = f" {_words(text)} "
     return any(f" {_words(p)} " in words for p in phrases if _words(p))
+
+
+def crisis_message() -> str:
+    """The crisis message for this site: CRISIS_MESSAGE as configured, else the default in the site's language."""
+    return current_app.config.get("CRISIS_MESSAGE") or str(DEFAULT_CRISIS_MESSAGE)
 
 
 def as_list(value) -> list[str]:

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, abort, request
+from blog.core.i18n import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.core.urls import site_prefix
@@ -70,8 +71,8 @@ class SecurityHeaders:
 
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-NOT_A_FORM = ("This address only accepts what its web form sends, so nothing was saved. "
-              "Please use the form on the page.")
+NOT_A_FORM = _l("This address only accepts what its web form sends, so nothing was saved. "
+                "Please use the form on the page.")
 
 
 def require_form_body():
@@ -83,11 +84,11 @@ def require_form_body():
     if not request.mimetype and not request.content_length:
         return None  # no body at all (a bare POST): nothing to misread; CSRF refuses it as a form without a token
     if request.mimetype not in FORM_TYPES:
-        abort(415, description=NOT_A_FORM)
+        abort(415, description=str(NOT_A_FORM))
     return None
 
 
-NUL_REFUSED = "The address holds a NUL character, which no browser sends, so nothing was done."
+NUL_REFUSED = _l("The address holds a NUL character, which no browser sends, so nothing was done.")
 
 
 def refuse_nul_in_path():
@@ -95,7 +96,7 @@ def refuse_nul_in_path():
     one, and PostgreSQL refuses it in any string (it was a 500). Query and form values are each
     parsed or cleaned by what reads them (ids, redirect targets, names, comments)."""
     if "\x00" in request.path:
-        abort(400, description=NUL_REFUSED)
+        abort(400, description=str(NUL_REFUSED))
     return None
 
 

@@ -5,16 +5,16 @@ needs an account or a cookie: the link's token is the key. A GET only shows a pa
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _, ngettext
 
+from blog.core.i18n import number
 from blog.core.security import not_stored
 from blog.extensions import csrf
 from blog.mail import notifications
+from blog.mail.compose import CONFIRMATION_DAYS
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 bp.after_request(not_stored)  # a page reached by a personal link is nobody's to keep
-EXPIRED = ("This link has expired or was already used",
-           "Nothing was changed. If you already confirmed, there is nothing more to do. A confirmation link "
-           "works for 7 days: to ask again, tick the box when you next comment.")
 
 
 @bp.after_request
@@ -28,11 +28,21 @@ def _page(state: str, status: int = 200, token: str = "", title: str = "", messa
     return render_template("notify.html", state=state, token=token, title=title, message=message), status
 
 
+def _expired():
+    """The page for a confirmation link that no longer works (or was already used)."""
+    return _page("expired", 404, title=_("This link has expired or was already used"),
+                 message=_("Nothing was changed. If you already confirmed, there is nothing more to do.") + " "
+                 + ngettext("A confirmation link works for %(count)s day: to ask again, tick the box when you "
+                            "next comment.",
+                            "A confirmation link works for %(count)s days: to ask again, tick the box when you "
+                            "next comment.", CONFIRMATION_DAYS, count=number(CONFIRMATION_DAYS)))
+
+
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     """The link in the confirmation mail: a page with a button (opening it changes nothing)."""
     if notifications.confirmation_email(token) is None:
-        return _page("expired", 404, title=EXPIRED[0], message=EXPIRED[1])
+        return _expired()
     return _page("confirm", token=token)
 
 
@@ -40,7 +50,7 @@ def confirm(token: str):
 @bp.post("/confirm/<token>")
 def confirm_post(token: str):
     if not notifications.confirm(token):
-        return _page("expired", 404, title=EXPIRED[0], message=EXPIRED[1])
+        return _expired()
     return _page("confirmed")
 
 

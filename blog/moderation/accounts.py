@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, func, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,7 +25,8 @@ _DUMMY_HASH = "scrypt:32768:8:1$fPovnNoNXzZpFaQn$d62f2642cdffb761877ec269bb42fbb
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message is for people."""
+    """A request about an account that cannot be carried out; the message is for people (in the site's
+    language)."""
 
 
 class LoginThrottled(Exception):
@@ -43,9 +45,11 @@ def normalize_email(email: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise AccountError(ngettext("The password must be at least %(count)s character long.",
+                                    "The password must be at least %(count)s characters long.",
+                                    MIN_PASSWORD_LENGTH, count=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError("The password is too long.")
+        raise AccountError(_("The password is too long."))
 
 
 def find_moderator(email: str) -> Moderator | None:
@@ -58,9 +62,9 @@ def create_moderator(email: str, password: str, name: str | None = None, is_admi
     """Add a moderator; the password is stored only as a scrypt hash."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise AccountError("Please give a valid email address.")
+        raise AccountError(_("Please give a valid email address."))
     if find_moderator(email) is not None:
-        raise AccountError(f"A moderator with the email {email} already exists.")
+        raise AccountError(_("A moderator with the email %(email)s already exists.", email=email))
     check_password_rules(password)
     moderator = Moderator(
         email=email, name=(name or email.split("@")[0]).strip()[:120], is_admin=is_admin,
@@ -82,7 +86,7 @@ def end_all_sessions(moderator: Moderator) -> None:
 def set_password(email: str, password: str) -> Moderator:
     moderator = find_moderator(email)
     if moderator is None:
-        raise AccountError(f"No moderator with the email {normalize_email(email)}.")
+        raise AccountError(_("No moderator with the email %(email)s.", email=normalize_email(email)))
     check_password_rules(password)
     moderator.password_hash = generate_password_hash(password)
     end_all_sessions(moderator)
@@ -93,7 +97,7 @@ def set_password(email: str, password: str) -> Moderator:
 def disable_moderator(email: str) -> Moderator:
     moderator = find_moderator(email)
     if moderator is None:
-        raise AccountError(f"No moderator with the email {normalize_email(email)}.")
+        raise AccountError(_("No moderator with the email %(email)s.", email=normalize_email(email)))
     moderator.disabled = True
     end_all_sessions(moderator)
     db.session.commit()

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import g
+from blog.core.i18n import lazy_gettext as _l
 from sqlalchemy import delete, false, literal
 
 from blog.perf.hot_connection import hot_rows
 from blog.extensions import db
+from blog.core.i18n import number
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.core.personal_data import redact
 from blog.core.sanitize import clean_comment
@@ -23,6 +25,32 @@ STATUS_ACTIONS = {
     "spam": CommentStatus.SPAM.value,
     "restore": CommentStatus.PENDING.value,
 }
+
+# The audit log stores its words in English (actions, and the states of comments and articles);
+# pages show them in the site's language. A word not listed here is shown as stored.
+ACTION_LABELS = {
+    "approve": _l("approve"), "reject": _l("reject"), "spam": _l("spam"), "restore": _l("restore"),
+    "delete": _l("delete"), "edit": _l("edit"), "reply": _l("reply"),
+    "approve with redaction": _l("approve with redaction"),
+    "open comments": _l("open comments"), "close comments": _l("close comments"),
+    "forget commenter": _l("forget commenter"), "erase old emails": _l("erase old emails"),
+    "sign-in throttled": _l("sign-in throttled"),
+}
+STATUS_LABELS = {
+    CommentStatus.PENDING.value: _l("pending"), CommentStatus.APPROVED.value: _l("approved"),
+    CommentStatus.SPAM.value: _l("spam"), CommentStatus.REJECTED.value: _l("rejected"),
+    "open": _l("open"), "closed": _l("closed"),  # an article's comments
+}
+
+
+def action_label(action: str) -> str:
+    """An audit log action as people read it (a template filter)."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def status_label(status: str) -> str:
+    """A comment's status (or an article's comments, open or closed) as people read it (a template filter)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 def record(moderator: Moderator | None, action: str, comment: Comment | None = None, *,
@@ -165,8 +193,8 @@ _STATUS_COUNTS = db.select(*(
 
 
 def queue_count(count: int) -> str:
-    """A tab count for people: 1,000+ once it reaches the cap."""
-    return f"{COUNT_CAP:,}+" if count >= COUNT_CAP else f"{count:,}"
+    """A tab count for people, in the locale's digits: 1,000+ once it reaches the cap."""
+    return f"{number(COUNT_CAP)}+" if count >= COUNT_CAP else number(count)
 
 
 def log_query(moderator_id: int | None = None, article_id: int | None = None):

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import func
 
+from blog.core.i18n import human_date, number
 from blog.extensions import db
 from blog.core.models import Article, Comment, DailyViews, utc_today
 
@@ -93,8 +95,9 @@ def reviews_due(interval_days: int, today: dt.date | None = None) -> list[Review
             for a in due]
 
 
-def bar_chart(series: Series, title: str, width: int = 600, height: int = 160) -> Markup:
-    """A bar chart as inline SVG: one bar a day, labelled axes, a title and a summary for screen readers.
+def bar_chart(series: Series, title: str, key: str, width: int = 600, height: int = 160) -> Markup:
+    """A bar chart as inline SVG: one bar a day, labelled axes, a title and a summary for screen readers
+    (in the site's language; key, in ASCII, names the chart's ids).
 
     Readable without colour: bars are solid against a plain background, with the peak and total in text."""
     pad_left, pad_bottom, pad_top = 36, 22, 10
@@ -107,31 +110,41 @@ def bar_chart(series: Series, title: str, width: int = 600, height: int = 160) -
         x = pad_left + i * bar_w + 1
         y = pad_top + plot_h - h
         bars.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}">'
-                    f'<title>{day:%b %d}: {value}</title></rect>')
+                    f'<title>{escape(human_date(day))}: {number(value)}</title></rect>')
     first, last = series.days[0], series.days[-1]
-    summary = f"{series.total} in the last {len(series.days)} days; the busiest day had {max(series.values)}."
+    days = len(series.days)
+    summary = ngettext("%(total)s in the last %(count)s day; the busiest day had %(peak)s.",
+                       "%(total)s in the last %(count)s days; the busiest day had %(peak)s.", days,
+                       total=number(series.total), count=number(days), peak=number(max(series.values)))
     svg = (
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{{id}}-t {{id}}-d" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{{id}}-t">{escape(title)}</title><desc id="{{id}}-d">{escape(summary)}</desc>'
         f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - 4}" y2="{pad_top + plot_h}"/>'
-        f'<text x="{pad_left - 6}" y="{pad_top + 10}" text-anchor="end">{peak}</text>'
-        f'<text x="{pad_left - 6}" y="{pad_top + plot_h}" text-anchor="end">0</text>'
-        f'<text x="{pad_left}" y="{height - 4}">{first:%b %d}</text>'
-        f'<text x="{width - 4}" y="{height - 4}" text-anchor="end">{last:%b %d}</text>'
+        f'<text x="{pad_left - 6}" y="{pad_top + 10}" text-anchor="end">{number(peak)}</text>'
+        f'<text x="{pad_left - 6}" y="{pad_top + plot_h}" text-anchor="end">{number(0)}</text>'
+        f'<text x="{pad_left}" y="{height - 4}">{escape(human_date(first))}</text>'
+        f'<text x="{width - 4}" y="{height - 4}" text-anchor="end">{escape(human_date(last))}</text>'
         f'<g class="bars">{"".join(bars)}</g></svg>'
     )
-    chart_id = "chart-" + "".join(c for c in title.lower() if c.isalnum())[:40]
+    chart_id = "chart-" + "".join(c for c in key.lower() if c.isalnum())[:40]
     return Markup(svg.replace("{id}", chart_id))
 
 
 def sparkline(series: Series, label: str, width: int = 120, height: int = 28) -> Markup:
-    """A small line of the daily values, for one article's row; the numbers are in the table beside it."""
+    """A small line of the daily values, for one article's row; the numbers are in the table beside it.
+    The label may be Markup (a translated text from a template): it is not escaped twice."""
     peak = max(series.values + [1])
     step = width / max(len(series.values) - 1, 1)
     points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / peak:.1f}" for i, v in enumerate(series.values))
     return Markup(
         f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(label)}: {series.total} in 30 days, at most {max(series.values)} a day" '
+        f'aria-label="{_aria_label(label, series)}" '
         f'xmlns="http://www.w3.org/2000/svg"><polyline points="{points}"/></svg>'
     )
+
+
+def _aria_label(label: str, series: Series) -> Markup:
+    # Formatted as Markup, so a label that is Markup already is not escaped again (and any other is).
+    text = escape(_("%(label)s: %(total)s in 30 days, at most %(peak)s a day"))
+    return text % {"label": label, "total": number(series.total), "peak": number(max(series.values))}

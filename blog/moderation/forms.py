@@ -1,9 +1,13 @@
 """Staff forms (Flask-WTF, session-bound CSRF tokens): sign-in, a moderator account, a comment's text,
-and a form with no fields that gives a POST button its token."""
+and a form with no fields that gives a POST button its token. Labels and messages are translated
+when shown (lazy strings)."""
+from blog.core.i18n import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
+from blog.core.i18n import number
 from blog.core.sanitize import strip_controls
 from blog.core.text import clean_name
 from blog.core.validators import BODY_MAX, ShowsText
@@ -14,28 +18,29 @@ class EmptyForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[lambda v: strip_controls(v or "").strip()],
-                       validators=[DataRequired("Please enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
+    email = EmailField(_l("Email"), filters=[lambda v: strip_controls(v or "").strip()],
+                       validators=[DataRequired(_l("Please enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
 
 
 class ModeratorForm(FlaskForm):
     """An admin adding a moderator."""
 
-    email = EmailField("Email", filters=[lambda v: (v or "").strip()], validators=[
-        DataRequired("Please enter an email address."),
-        Email("That doesn't look like an email address.", check_deliverability=False)])
-    name = StringField("Name", filters=[clean_name], validators=[Length(max=120)])
-    password = PasswordField("Password (at least 12 characters)", validators=[
-        DataRequired("Please choose a password."),
-        Length(min=12, message="The password must be at least 12 characters long.")])
-    is_admin = BooleanField("Can manage moderators (admin)")
+    email = EmailField(_l("Email"), filters=[lambda v: (v or "").strip()], validators=[
+        DataRequired(_l("Please enter an email address.")),
+        Email(_l("That doesn't look like an email address."), check_deliverability=False)])
+    name = StringField(_l("Name"), filters=[clean_name], validators=[Length(max=120)])
+    password = PasswordField(_l("Password (at least 12 characters)"), validators=[
+        DataRequired(_l("Please choose a password.")),
+        Length(min=12, message=_l("The password must be at least 12 characters long."))])
+    is_admin = BooleanField(_l("Can manage moderators (admin)"))
 
 
 class ModerationBodyForm(FlaskForm):
     """Editing a comment's text, or writing the clinic's reply."""
 
-    body = TextAreaField("Text", filters=[lambda v: strip_controls(v or "").strip()], validators=[
-        DataRequired("Please write something."),
-        Length(max=BODY_MAX, message=f"Please keep it under {BODY_MAX:,} characters."),
-        ShowsText("Please write something: this text has nothing anyone could read.")])
+    body = TextAreaField(_l("Text"), filters=[lambda v: strip_controls(v or "").strip()], validators=[
+        DataRequired(_l("Please write something.")),
+        Length(max=BODY_MAX, message=_l("Please keep it under %(count)s characters.",
+                                        count=LazyString(number, BODY_MAX))),
+        ShowsText(_l("Please write something: this text has nothing anyone could read."))])

@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from blog.core.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blog.moderation.accounts import LoginThrottled, Throttle, authenticate, log_out
@@ -19,7 +21,7 @@ from blog.readers.visitors import STAFF_SESSION
 
 bp = Blueprint("auth", __name__)
 
-BAD_LOGIN = "That email and password do not match an active moderator account."
+BAD_LOGIN = _l("That email and password do not match an active moderator account.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ _SESSION_MODERATOR = (f"SELECT {columns(Moderator, ('id', 'email', 'name', 'is_a
 def load_moderator(session_id: str) -> SignedInModerator | None:
     """The moderator of a session id 'id:generation', only while that generation is current and the
     account is not disabled (so signing out everywhere or disabling revokes at once)."""
-    moderator_id, _, generation = session_id.partition(":")
+    moderator_id, _sep, generation = session_id.partition(":")
     if not (moderator_id.isdigit() and generation.isdigit()):
         return None
     for id_, email, name, is_admin, current in hot_fetchall(
@@ -82,13 +84,13 @@ def login():
             )
         except LoginThrottled:
             return render_template("moderation/login.html", form=form, next=next_url,
-                                   error="Too many failed sign-ins. Please wait 15 minutes and try again."), 429
+                                   error=_("Too many failed sign-ins. Please wait 15 minutes and try again.")), 429
         if moderator is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(moderator)
             session[STAFF_SESSION] = True
             return redirect(next_url or url_for("moderation.queue.index"), code=303)
-        return render_template("moderation/login.html", form=form, next=next_url, error=BAD_LOGIN), 401
+        return render_template("moderation/login.html", form=form, next=next_url, error=str(BAD_LOGIN)), 401
     status = 400 if request.method == "POST" else 200
     return render_template("moderation/login.html", form=form, next=next_url), status
 
@@ -100,5 +102,5 @@ def logout():
     log_out(current_user)
     logout_user()
     session.clear()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("moderation.auth.login"), code=303)

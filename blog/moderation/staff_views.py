@@ -5,6 +5,7 @@ import datetime as dt
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blog.moderation.accounts import AccountError, create_moderator, disable_moderator, recent_throttling
@@ -23,7 +24,7 @@ def admin_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            abort(403, description="Only an admin can do this.")
+            abort(403, description=_("Only an admin can do this."))
         return view(*args, **kwargs)
     return wrapped
 
@@ -36,8 +37,8 @@ def dashboard():
     throttled = recent_throttling(utcnow() - dt.timedelta(days=1)) if current_user.is_admin else []
     return render_template(
         "moderation/dashboard.html", views=views, comments=comments, per_article=per_article,
-        views_chart=bar_chart(views, "Views a day, last 30 days"),
-        comments_chart=bar_chart(comments, "Comments a day, last 30 days"),
+        views_chart=bar_chart(views, _("Views a day, last 30 days"), key="views"),
+        comments_chart=bar_chart(comments, _("Comments a day, last 30 days"), key="comments"),
         pending=status_counts()[CommentStatus.PENDING.value], form=EmptyForm(), sparkline=sparkline,
         throttled=throttled, reviews_due=reviews_due(current_app.config["REVIEW_INTERVAL_DAYS"]),
         review_interval=current_app.config["REVIEW_INTERVAL_DAYS"],
@@ -50,8 +51,8 @@ def dashboard():
 def retry_mail(mail_id: int):
     """An admin sends a failed mail again (waiting again, due now, three more days of attempts)."""
     if not retry(mail_id):
-        abort(404, description="There is no failed mail with that number: it may have been sent or retried already.")
-    flash("The mail will be sent again in a moment.", "success")
+        abort(404, description=_("There is no failed mail with that number: it may have been sent or retried already."))
+    flash(_("The mail will be sent again in a moment."), "success")
     return redirect(url_for(".dashboard", _anchor="mail"), code=303)
 
 
@@ -86,7 +87,7 @@ def moderators():
                 form.email.errors = [str(exc)]
                 status = 400
             else:
-                flash(f"Added {added.email}.", "success")
+                flash(_("Added %(email)s.", email=added.email), "success")
                 return redirect(url_for(".moderators"), code=303)
         else:
             status = 400
@@ -100,7 +101,7 @@ def moderators():
 def disable(moderator_id: int):
     moderator = db.get_or_404(Moderator, moderator_id)
     if moderator.id == current_user.id:
-        abort(400, description="You cannot disable your own account while signed in with it.")
+        abort(400, description=_("You cannot disable your own account while signed in with it."))
     disable_moderator(moderator.email)
-    flash(f"Disabled {moderator.email}; their sessions have ended.", "success")
+    flash(_("Disabled %(email)s; their sessions have ended.", email=moderator.email), "success")
     return redirect(url_for(".moderators"), code=303)

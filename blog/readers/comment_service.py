@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert
 
 from blog.core.sql import columns
@@ -83,7 +84,7 @@ def submit_comment(
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.article_id != article.id or parent.status != CommentStatus.APPROVED.value:
-            raise CommentRejected("The comment you replied to is not available any more.")
+            raise CommentRejected(_("The comment you replied to is not available any more."))
         if parent.parent_id is not None:  # replies stay one level deep: attach to the thread
             parent = parent.parent
     body_html = clean_comment(body)

@@ -1,16 +1,23 @@
 """The reader's comment form (Flask-WTF), protected by its per-article token (blog.readers.comment_tokens)."""
 from flask import current_app
+from flask_babel import gettext as _
+from blog.core.i18n import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from blog.core.i18n import number
 from blog.core.sanitize import strip_controls
 from blog.core.text import clean_email, clean_name, has_visible_text
 from blog.core.validators import BODY_MAX, NAME_MAX, ShowsText, ValidId
 from blog.readers.comment_tokens import ArticleCSRF
 
 
-NOTIFY_NEEDS_EMAIL = "To get emails about your comment, please give your email address (or untick the box)."
+NOTIFY_NEEDS_EMAIL = _l("To get emails about your comment, please give your email address (or untick the box).")
+# Limits in the site's own way of writing numbers ("5,000", "5.000"), formatted when the message is shown.
+NAME_TOO_LONG = LazyString(lambda: _("Please keep your name under %(max)s characters.", max=number(NAME_MAX)))
+BODY_TOO_LONG = LazyString(lambda: _("Please keep your comment under %(max)s characters.", max=number(BODY_MAX)))
 
 
 class CommentForm(FlaskForm):
@@ -41,36 +48,36 @@ class CommentForm(FlaskForm):
         return list(field.errors) if field is not None else []
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[clean_name],
         validators=[
-            DataRequired("Please tell us a name to show with your comment."),
-            ShowsText("Please tell us a name to show with your comment: this one has no visible letters.",
+            DataRequired(_l("Please tell us a name to show with your comment.")),
+            ShowsText(_l("Please tell us a name to show with your comment: this one has no visible letters."),
                       shows=has_visible_text),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
+            Length(max=NAME_MAX, message=NAME_TOO_LONG),
         ],
     )
     email = EmailField(
-        "Email (optional, never shown)",
+        _l("Email (optional, never shown)"),
         filters=[clean_email],
         validators=[
             Optional(),
-            Length(max=254, message="That email address is too long."),
-            Email("That doesn't look like an email address (like name@example.com).",
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(_l("That doesn't look like an email address (like name@example.com)."),
                   check_deliverability=False),
         ],
     )
     body = TextAreaField(
-        "Comment",
+        _l("Comment"),
         filters=[lambda v: strip_controls(v or "").strip()],
         validators=[
-            DataRequired("Please write a comment."),
-            Length(max=BODY_MAX, message=f"Please keep your comment under {BODY_MAX:,} characters."),
-            ShowsText("Please write a comment: this one has no text that anyone could read."),
+            DataRequired(_l("Please write a comment.")),
+            Length(max=BODY_MAX, message=BODY_TOO_LONG),
+            ShowsText(_l("Please write a comment: this one has no text that anyone could read.")),
         ],
     )
     # Reply notices by email (blog.mail.notifications), shown only when the site sends mail.
-    notify = BooleanField("Email me when my comment is published and when someone replies")
-    parent_id = HiddenField(validators=[Optional(), ValidId("That reply target is not valid.")])
+    notify = BooleanField(_l("Email me when my comment is published and when someone replies"))
+    parent_id = HiddenField(validators=[Optional(), ValidId(_l("That reply target is not valid."))])
     # Honeypot: hidden from people (and screen readers); bots fill it in.
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))

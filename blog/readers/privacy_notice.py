@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import gettext as _, ngettext
 
 from blog.core.content import render_markdown
+from blog.core.i18n import number
 
 NOTICE_FILE = "privacy.md"  # in the instance folder
 
@@ -22,61 +24,78 @@ class Notice:
     written_by_clinic: bool
 
 
+def _item(text: str) -> str:
+    """A Markdown list item: its text's own line breaks stay inside the item."""
+    return "- " + text.replace("\n", "\n  ")
+
+
 def _default_text(config) -> str:
-    site = config["SITE_NAME"]
+    """The generated notice, in the site's language: Markdown, one translated message a paragraph or list item."""
     dedupe = config["VIEW_DEDUPE_MINUTES"]
     days = config.get("COMMENT_EMAIL_RETENTION_DAYS")
-    retention = f"{days} days after you wrote it" if days else "when you ask us to"
-    review = ("Nothing appears until a member of our staff has read it, except that once one of your comments "
-              "has been approved, later ones sent with the same email address may appear at once."
-              if config.get("MODERATION_TRUST_RETURNING") else "Nothing appears until a member of our staff has read it.")
-    return f"""This is what {site} stores about you, for how long, and who sees it.
+    if days:
+        retention = ngettext("Your email address is erased from a comment %(count)s day after you wrote it.",
+                             "Your email address is erased from a comment %(count)s days after you wrote it.",
+                             days, count=number(days))
+    else:
+        retention = _("Your email address is erased from a comment when you ask us to.")
+    if config.get("MODERATION_TRUST_RETURNING"):
+        stored = _("When you send a comment we store the name you give, your email address if you give one, the text,\n"
+                   "the article and the time. Nothing appears until a member of our staff has read it, except that "
+                   "once one of your comments has been approved, later ones sent with the same email address may "
+                   "appear at once.")
+    else:
+        stored = _("When you send a comment we store the name you give, your email address if you give one, the text,\n"
+                   "the article and the time. Nothing appears until a member of our staff has read it.")
+    paragraphs = [
+        _("This is what %(site)s stores about you, for how long, and who sees it.", site=config["SITE_NAME"]),
+        "## " + _("Reading"),
+        ngettext("Reading an article sets no cookie and sends nothing to any other company: no analytics, no\n"
+                 "advertising, no fonts or images from elsewhere. To count views without counting a reload twice,\n"
+                 "we keep a keyed hash of your network address, browser and the article for %(count)s minute. The\n"
+                 "key changes every day and the old one is deleted, so the hash cannot be turned back into your\n"
+                 "address or followed from one day to the next. We never store your address or your browser.",
+                 "Reading an article sets no cookie and sends nothing to any other company: no analytics, no\n"
+                 "advertising, no fonts or images from elsewhere. To count views without counting a reload twice,\n"
+                 "we keep a keyed hash of your network address, browser and the article for %(count)s minutes. The\n"
+                 "key changes every day and the old one is deleted, so the hash cannot be turned back into your\n"
+                 "address or followed from one day to the next. We never store your address or your browser.",
+                 dedupe, count=number(dedupe)),
+        "## " + _("Comments"),
+        stored,
+        "\n".join(_item(text) for text in (
+            _("**Everyone** sees the name and the comment once a moderator approves it."),
+            _("**Only our moderators** see your email address. We use it only to answer you privately if\n"
+              "needed; it is never shown on the site."),
+            retention,
+            _("A comment that is not published (spam or rejected) can be deleted by our staff at any time."),
+            _("You can ask us to show you everything we store under your email address, or to erase your name\n"
+              "and email address from every comment you wrote."),
+        )),
+        _("If you write about your own health in a comment, remember that a published comment is public."),
+        *_notices_text(config),
+        "## " + _("Staff"),
+        _("Moderators sign in with an email address and a password (stored only as a one-way hash). Every\n"
+          "action they take on a comment is recorded in a log that only staff can read."),
+    ]
+    return "\n\n".join(paragraphs) + "\n"
 
-## Reading
 
-Reading an article sets no cookie and sends nothing to any other company: no analytics, no
-advertising, no fonts or images from elsewhere. To count views without counting a reload twice,
-we keep a keyed hash of your network address, browser and the article for {dedupe} minutes. The
-key changes every day and the old one is deleted, so the hash cannot be turned back into your
-address or followed from one day to the next. We never store your address or your browser.
-
-## Comments
-
-When you send a comment we store the name you give, your email address if you give one, the text,
-the article and the time. {review}
-
-- **Everyone** sees the name and the comment once a moderator approves it.
-- **Only our moderators** see your email address. We use it only to answer you privately if
-  needed; it is never shown on the site.
-- Your email address is erased from a comment {retention}.
-- A comment that is not published (spam or rejected) can be deleted by our staff at any time.
-- You can ask us to show you everything we store under your email address, or to erase your name
-  and email address from every comment you wrote.
-
-If you write about your own health in a comment, remember that a published comment is public.
-{_notices_text(config)}
-## Staff
-
-Moderators sign in with an email address and a password (stored only as a one-way hash). Every
-action they take on a comment is recorded in a log that only staff can read.
-"""
-
-
-def _notices_text(config) -> str:
-    """The part about email notices, when this site sends mail."""
+def _notices_text(config) -> list[str]:
+    """The paragraphs about email notices, when this site sends mail."""
     if not config.get("MAIL_SERVER"):
-        return ""
-    return """
-## Emails about your comment
-
-If you tick "Email me when my comment is published and when someone replies", we first send one
-email to the address you gave, with a link to confirm; nothing else is sent unless you confirm.
-An unconfirmed request is deleted after 7 days. Once you confirm, we keep your address and the
-date you confirmed, and which conversations you follow, and email you when your comment is
-published and when someone replies. Every email has a link that stops them at once; it also
-lets you delete your address from our list of notices. Emails waiting to be sent are kept only
-until they are sent; a record that an email was sent (without its text) is kept for 30 days.
-"""
+        return []
+    return [
+        "## " + _("Emails about your comment"),
+        _('If you tick "%(label)s", we first send one\n'
+          "email to the address you gave, with a link to confirm; nothing else is sent unless you confirm.\n"
+          "An unconfirmed request is deleted after 7 days. Once you confirm, we keep your address and the\n"
+          "date you confirmed, and which conversations you follow, and email you when your comment is\n"
+          "published and when someone replies. Every email has a link that stops them at once; it also\n"
+          "lets you delete your address from our list of notices. Emails waiting to be sent are kept only\n"
+          "until they are sent; a record that an email was sent (without its text) is kept for 30 days.",
+          label=_("Email me when my comment is published and when someone replies")),
+    ]
 
 
 def _notice_text(app: Flask) -> tuple[str, bool]:

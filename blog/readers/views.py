@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from blog.core.i18n import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
@@ -22,15 +24,15 @@ from blog.perf.shared_pages import (
 )
 from blog.core.i18n import views_text as count_views
 from blog.core.personal_data import find_personal_information
-from blog.core.rules import as_list, is_crisis
+from blog.core.rules import as_list, crisis_message, is_crisis
 from blog.core.urls import page_number, parse_id
 from blog.readers.visitors import is_signed_in, nothing_of_their_own, own_comment_ids, remember_own_comment
 
 bp = Blueprint("reader", __name__)
 
-THANKS = "Thanks! Your comment is awaiting moderation."
-NOTICES_ASKED = ("About emails: if your address has not confirmed them yet, we have emailed it a link. "
-                 "Nothing is sent until you open it and confirm.")
+THANKS = _l("Thanks! Your comment is awaiting moderation.")
+NOTICES_ASKED = _l("About emails: if your address has not confirmed them yet, we have emailed it a link. "
+                   "Nothing is sent until you open it and confirm.")
 
 
 @bp.get("/")
@@ -169,14 +171,14 @@ def post_comment(slug: str):
         abort(404)
     state = opened[0]
     if not article_comments_open(state):
-        abort(403, description="Comments are closed on this article.")
+        abort(403, description=_("Comments are closed on this article."))
     form = CommentForm.for_article(state.id)
     valid = form.validate_on_submit()
     if form.token_errors():
         raise CSRFError(form.token_errors()[0])
     if not valid:
         return render_article(_load_article(state.id), form, status=400,
-                              form_message="Your comment was not sent yet. Please check the fields marked below.")
+                              form_message=_("Your comment was not sent yet. Please check the fields marked below."))
     text = f"{form.name.data}\n{form.body.data}"
     findings = find_personal_information(text, current_app.config["PHONE_REGION"])
     # A reader who may be in danger is never held back by the question: the comment is stored (held
@@ -203,10 +205,10 @@ def post_comment(slug: str):
     if comment.status == "pending":
         remember_own_comment(comment.id)
     if comment.urgent:  # someone may be in danger: the way to help comes first, before any thanks, in view
-        flash(current_app.config["CRISIS_MESSAGE"], "crisis")
-    flash(THANKS, "success")
+        flash(crisis_message(), "crisis")
+    flash(str(THANKS), "success")
     if form.wants_notices():  # the same words whatever the address's state: they must not tell who follows
-        flash(NOTICES_ASKED, "success")
+        flash(str(NOTICES_ASKED), "success")
     anchor = "crisis" if comment.urgent else f"comment-{comment.id}"
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=anchor), code=303)
 
@@ -227,30 +229,30 @@ def csrf_error(error):
     """A missing or bad token: usually an old page. Unreadable bodies (bad UTF-8) end up here too."""
     if request.content_length and not request.form:
         return render_template(
-            "error.html", code=400, title="We could not read what you sent",
-            message="Your browser sent text that is not valid UTF-8, so nothing was saved. "
-                    "Go back, check the text and try again."), 400
+            "error.html", code=400, title=_("We could not read what you sent"),
+            message=_("Your browser sent text that is not valid UTF-8, so nothing was saved. "
+                      "Go back, check the text and try again.")), 400
     if error.description == CROSS_SITE:
         return render_template(
-            "error.html", code=400, title="This form was sent from another site",
-            message="Comments can only be sent from this site's own article pages, so nothing was saved. "
-                    "Open the article here, write your comment and send it again."), 400
+            "error.html", code=400, title=_("This form was sent from another site"),
+            message=_("Comments can only be sent from this site's own article pages, so nothing was saved. "
+                      "Open the article here, write your comment and send it again.")), 400
     refilled = _refill_after_error(
-        error, 400, "This form expired before it was sent, so your comment was not saved. "
-                    "Your text is still below: please send it again.")
+        error, 400, _("This form expired before it was sent, so your comment was not saved. "
+                      "Your text is still below: please send it again."))
     if refilled is not None:
         return refilled
     return render_template(
-        "error.html", code=400, title="This form has expired",
-        message="The page was open too long before the form was sent. "
-                "Go back, reload the page and try again."), 400
+        "error.html", code=400, title=_("This form has expired"),
+        message=_("The page was open too long before the form was sent. "
+                  "Go back, reload the page and try again.")), 400
 
 
 @bp.errorhandler(429)
 def too_many_comments(error):
     refilled = _refill_after_error(
-        error, 429, "You are sending comments faster than we allow. "
-                    "Please wait a minute and send it again: your text is kept below.")
+        error, 429, _("You are sending comments faster than we allow. "
+                      "Please wait a minute and send it again: your text is kept below."))
     if refilled is not None:
         return refilled
     return render_error(error)

@@ -1,0 +1,256 @@
+"""The site in the clinic's language: complete catalogs (nothing untranslated, nothing fuzzy, compiled
+files current), every template string inside the translation functions, and for each shipped language
+every page, error page and mail a reader or a moderator meets with no English left and the locale's
+dates and numbers. One language per site: no request header picks another."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from blog import create_app
+from blog.config import ConfigError
+from blog.core.i18n import TRANSLATIONS
+from blog.extensions import db
+from blog.mail.models import OutboxMail
+from tests.helpers import moderate
+from tests.mailbox import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ["en", "de", "es", "fr"]
+TRANSLATED = ["de", "es", "fr"]
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+METHODS = [("blog/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.xml", "jinja2")]
+# What each language writes for 19 November 2023, and for 1234 views.
+DATES = {"de": "19. Nov. 2023", "es": "19 nov 2023", "fr": "19 nov. 2023"}
+GERMAN_BODY = "Eine Einleitung über Migräne.\n\n## Was es ist\n\n1. **Fett.** Ein Punkt.\n"
+
+
+def catalog(language: str):
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as source:
+        return read_po(source, locale=language)
+
+
+def extracted_ids() -> set[str]:
+    found = extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS,
+                             options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}})
+    return {(message if isinstance(message, str) else message[0]) for _, _, message, _, _ in found}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_catalog_is_complete_with_nothing_fuzzy(language):
+    problems = []
+    entries = [m for m in catalog(language) if m.id]
+    assert len(entries) > 200
+    for message in entries:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        if not all(s.strip() for s in strings):
+            problems.append(f"untranslated: {message.id!r}")
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set(re.findall(r"%\((\w+)\)s", " ".join(ids)))
+        for string in strings:
+            if set(re.findall(r"%\((\w+)\)s", string)) - wanted:
+                problems.append(f"unknown variable in {language} for {message.id!r}: {string!r}")
+    assert problems == []
+
+
+def test_every_string_the_code_marks_is_in_every_catalog():
+    marked = extracted_ids()
+    assert len(marked) > 200
+    for language in LANGUAGES:
+        ids = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog(language) if m.id}
+        assert sorted(marked - ids) == [], f"{language}: extract and update the catalogs (README, Languages)"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogs_are_those_of_the_sources(language):
+    folder = TRANSLATIONS / language / "LC_MESSAGES"
+    with open(folder / "messages.mo", "rb") as compiled:
+        mo = {m.id: m.string for m in read_mo(compiled) if m.id}
+    po = {m.id: m.string for m in catalog(language) if m.id and not m.fuzzy}
+    assert mo == po, "run: pybabel compile -d blog/translations"
+
+
+class _VisibleText(HTMLParser):
+    """Text nodes and the attributes people see or hear, outside script and style."""
+
+    SEEN = {"alt", "title", "aria-label", "placeholder"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self.skip += 1
+        for name in self.SEEN & attrs.keys():
+            self.parts.append(attrs[name] or "")
+        if tag == "input" and attrs.get("type") in ("submit", "button"):
+            self.parts.append(attrs.get("value") or "")
+        if tag == "meta" and attrs.get("name") == "description":
+            self.parts.append(attrs.get("content") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+_JINJA = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+@pytest.mark.parametrize("template", sorted(p.relative_to(ROOT / "templates").as_posix()
+                                            for p in (ROOT / "templates").rglob("*.html")))
+def test_no_template_shows_words_outside_the_translation_functions(template):
+    source = (ROOT / "templates" / template).read_text(encoding="utf-8")
+    left = visible_text(_JINJA.sub(" ", source))
+    assert re.findall(r"[^\W\d_]{2,}", left) == [], f"{template}: {left!r}"
+
+
+def english_fragments(language: str) -> list[re.Pattern]:
+    """Pieces of English UI text (between variables and tags) whose translation differs: none may show
+    on a page of that language. Pieces that the language itself also uses are left out."""
+    target = catalog(language)
+    translations = " ".join(" ".join(m.string) if isinstance(m.string, tuple) else m.string for m in target if m.id)
+    pieces = set()
+    for message in catalog("en"):
+        if not message.id:
+            continue
+        translated = target.get(message.id if isinstance(message.id, str) else message.id[0])
+        if translated is None or translated.string == message.string:
+            continue
+        for text in (message.id if isinstance(message.id, tuple) else (message.id,)):
+            for piece in re.split(r"%\(\w+\)s|%%|<[^>]*>|[\u201c\u201d:.,;!?()\"·]", text):
+                piece = piece.strip()
+                words = re.findall(r"[^\W\d_]+", piece)
+                if (len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 6)) and piece not in translations:
+                    pieces.add(piece)
+    return [re.compile(rf"(?<![^\W\d_]){re.escape(p)}(?![^\W\d_])") for p in sorted(pieces, key=len, reverse=True)]
+
+
+def english_left(text: str, fragments: list[re.Pattern]) -> list[str]:
+    return [f.pattern for f in fragments if f.search(text)]
+
+
+@pytest.fixture(params=TRANSLATED)
+def language(request):
+    return request.param
+
+
+@pytest.fixture
+def app_config(app_config, language):
+    return {**app_config, "SITE_LANGUAGE": language, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": free_port(),
+            "SITE_URL": "https://blog.clinic.example", "MAIL_BACKGROUND_SENDER": False,
+            "MODERATION_NOTIFY": ["desk@clinic.example"]}
+
+
+def test_every_page_and_mail_speaks_the_site_language(app, language, reader, other_reader, staff, make_article):
+    fragments = english_fragments(language)
+    slug = make_article(title="Ketamin bei Migräne", body=GERMAN_BODY, published="2023-11-19")
+    with app.app_context():
+        db.session.execute(db.text("UPDATE article SET view_count = 1234"))
+        db.session.commit()
+    pages = {}
+    reader.comment(slug, name="Ana", email="ana@example.org", body="Eine Frage zur Dosis.", notify="y")
+    moderate(app, 1, "approved")
+    other_reader.comment(slug, name="Bo", body="Danke!", parent_id="1")
+    pages["article with comments and one's own pending"] = other_reader.open(slug)
+    pages["index"] = reader.client.get("/")
+    pages["form with errors"] = reader.comment(slug, name="", body="")
+    pages["personal details"] = reader.comment(slug, name="Jo", body="Ruf mich an: 555-123-4567")
+    crisis = reader.comment(slug, name="Sam", body="I want to end my life.")
+    pages["crisis and thanks"] = reader.client.get(crisis.headers["Location"])
+    pages["privacy"] = reader.client.get("/privacy")
+    pages["404"] = reader.client.get("/post/nothing-here")
+    pages["405"] = reader.client.get(f"/post/{slug}/comments")
+    pages["400 expired form"] = reader.client.post(f"/post/{slug}/comments", data={"name": "A", "body": "B"})
+    pages["413"] = reader.client.post(f"/post/{slug}/comments", data={"body": "x" * 3_000_000})
+    with app.app_context():
+        mails = db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
+        texts = {f"mail {m.kind} {m.id}": f"{m.subject}\n{m.body}" for m in mails}
+        confirm_path = re.search(r"https://blog.clinic.example(/notifications/confirm/\S+)", texts["mail confirm 2"]
+                                 if "mail confirm 2" in texts else "\n".join(texts.values())).group(1)
+        unsubscribe_path = mails[0].unsubscribe_url or next(m.unsubscribe_url for m in mails if m.unsubscribe_url)
+    pages["confirm page"] = reader.client.get(confirm_path)
+    pages["confirmed page"] = reader.client.post(confirm_path, data={"confirm": "yes"})
+    pages["unsubscribe page"] = reader.client.get(unsubscribe_path.replace("https://blog.clinic.example", ""))
+    staff.create(email="admin@clinic.example", name="Admin", admin=True)
+    pages["sign-in"] = staff.client.get("/moderation/login")
+    pages["sign-in refused"] = staff.client.post("/moderation/login", data={"email": "admin@clinic.example",
+                                                                            "password": "wrong"})
+    staff.login("admin@clinic.example")
+    staff.act("approve", 2)
+    with app.app_context():
+        db.session.execute(db.update(OutboxMail).where(OutboxMail.id == 1).values(status="failed"))
+        db.session.commit()
+    for name, path in [("queue", "/moderation/"), ("queue approved", "/moderation/?status=approved"),
+                       ("comment", "/moderation/comments/3"), ("dashboard", "/moderation/dashboard"),
+                       ("log", "/moderation/log"), ("moderators", "/moderation/moderators"),
+                       ("403", "/moderation/comments/999999")]:
+        pages[name] = staff.client.get(path)
+    with app.app_context():
+        texts.update({f"mail {m.kind} {m.id}": f"{m.subject}\n{m.body}" for m in
+                      db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars()})
+    assert {"mail moderators 1", "mail confirm 2"} <= texts.keys() and any(k.startswith("mail live") for k in texts)
+    assert any(k.startswith("mail reply") for k in texts)
+
+    leftovers = {}
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code < 500, name
+        assert f'<html lang="{language}">' in html, name
+        found = english_left(visible_text(html), fragments)
+        if found:
+            leftovers[name] = found
+    for name, text in texts.items():
+        found = english_left(text, fragments)
+        if found:
+            leftovers[name] = found
+    assert leftovers == {}
+    article_page = visible_text(pages["article with comments and one's own pending"].get_data(as_text=True))
+    assert DATES[language] in article_page
+    if language == "de":
+        assert "1.234 Aufrufe" in article_page
+
+
+def test_no_request_header_or_cookie_picks_another_language(app, language, client, make_article):
+    slug = make_article()
+    asked = {"Accept-Language": "en-US,en;q=0.9"}
+    client.set_cookie("locale", "en")
+    page = client.get(f"/post/{slug}?lang=en", headers=asked).get_data(as_text=True)
+    plain = client.get(f"/post/{slug}").get_data(as_text=True)
+    assert f'<html lang="{language}">' in page and page == plain
+
+
+def test_an_article_keeps_its_own_language_on_a_site_in_another(app, language, client, make_article):
+    slug = make_article(lang="en")
+    html = client.get(f"/post/{slug}").get_data(as_text=True)
+    assert f'<html lang="{language}">' in html
+    # The article's own words say their language; the site's words around them (dates, counts) do not.
+    assert '<h1 id="post-title" lang="en">' in html and '<div class="post-body" lang="en">' in html
+    assert not re.search(r'<(article|p class="meta)[^>]*\blang=', html)
+
+
+def test_a_site_language_without_a_catalog_stops_the_app_with_a_message(app_config):
+    with pytest.raises(ConfigError, match="no translation"):
+        create_app({**app_config, "SITE_LANGUAGE": "it"})
+    with pytest.raises(ConfigError, match="not a language tag"):
+        create_app({**app_config, "SITE_LANGUAGE": "not a language"})
+    assert create_app({**app_config, "SITE_LANGUAGE": "de-AT"}).extensions["site_locale"].language == "de"
