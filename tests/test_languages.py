@@ -254,3 +254,18 @@ def test_a_site_language_without_a_catalog_stops_the_app_with_a_message(app_conf
     with pytest.raises(ConfigError, match="not a language tag"):
         create_app({**app_config, "SITE_LANGUAGE": "not a language"})
     assert create_app({**app_config, "SITE_LANGUAGE": "de-AT"}).extensions["site_locale"].language == "de"
+
+
+CRISIS_WORDS = {"de": "Ich kann so nicht weitermachen, ich will nicht mehr leben.",
+                "es": "Ya no puedo más, quiero morir.", "fr": "Je n'en peux plus, je veux mourir."}
+
+
+def test_a_reader_in_crisis_writing_in_the_site_language_is_answered_at_once_in_it(app, language, reader,
+                                                                                     make_article):
+    slug = make_article()
+    response = reader.comment(slug, name="Alex", body=CRISIS_WORDS[language])
+    assert response.headers["Location"].endswith("#crisis")
+    page = visible_text(reader.client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "112" in page and "call your local emergency number" not in page
+    with app.app_context():
+        assert "urgent" in db.session.execute(db.text("SELECT flags FROM comment")).scalar_one()

@@ -299,3 +299,16 @@ def test_unanswered_confirmations_are_forgotten_by_housekeeping(app, runner, rea
 def test_the_privacy_notice_says_what_email_notices_keep(client):
     notice = client.get("/privacy").get_data(as_text=True)
     assert "Emails about your comment" in notice and "An unconfirmed request is deleted after 7 days" in notice
+
+
+def test_the_request_log_never_holds_a_links_token(app, client, reader, make_article, smtp, send, caplog):
+    slug = make_article()
+    follow_comment(reader, slug)
+    send()
+    [mail] = smtp.inbox.to(ANA)
+    token = mail.link_path("/notifications/confirm/").rsplit("/", 1)[1]
+    with caplog.at_level("INFO", logger="blog.requests"):
+        client.get(mail.link_path("/notifications/confirm/"))
+        client.post(mail.unsubscribe_path(), data={"List-Unsubscribe": "One-Click"})
+    assert "/notifications/confirm/…" in caplog.text and "/notifications/unsubscribe/…" in caplog.text
+    assert token not in caplog.text and mail.unsubscribe_path() not in caplog.text

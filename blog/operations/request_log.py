@@ -13,12 +13,15 @@ from flask import Flask
 log = logging.getLogger("blog.requests")
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")  # \Z: "$" would let a final newline through
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a decoded %0A in a path must not start a fake log line
+# A token in a path is a key (the links in readers' mails): logged as "…", never as itself.
+_SECRET_IN_PATH = re.compile(r"^(.*/notifications/(?:confirm|unsubscribe)/)[^/]+")
 _ADDRESS_FIRST = re.compile(r"^\s*(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*|<local>)\s+-\s")
 
 
 class RequestLog:
     """WSGI middleware: one log line per request (id, method, path without the query string, which
-    can hold tokens, status, time; never an address or a cookie) and the id in X-Request-ID.
+    can hold tokens, and without the token of a mail's link; status, time; never an address or a
+    cookie) and the id in X-Request-ID.
 
     At the WSGI layer rather than in Flask hooks: it sees every response, static files and error
     pages included, and costs a fraction of two hooks on every request (bench/run)."""
@@ -42,7 +45,8 @@ class RequestLog:
         if log.isEnabledFor(logging.INFO):
             path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
             log.info("rid=%s %s %s %s %.1fms", request_id, environ.get("REQUEST_METHOD", "-"),
-                     _CONTROL.sub("?", path), status[0], (time.perf_counter() - started) * 1000)
+                     _SECRET_IN_PATH.sub(r"\1…", _CONTROL.sub("?", path)), status[0],
+                     (time.perf_counter() - started) * 1000)
         return body
 
 
