@@ -100,3 +100,12 @@ def test_the_crisis_message_never_dials_a_guessed_number(app, reader, make_artic
     assert '<a href="tel:999">999</a> (24 hours a day)' in page
     assert '<a href="tel:+442079460958">+44 (0)20 7946 0958</a>' in page
     assert "Mon-Fri 9-17" in page and '<a href="tel:116123">116 123</a>' in page
+
+
+def test_four_digit_crisis_lines_are_links_and_years_are_not(app):
+    from blog.core.templating import tel_links
+
+    with app.app_context():
+        html = str(tel_links("En France, appelez le 3114 (gratuit) ou le 112. Ouvert depuis 2021, 24 h/24."))
+    assert '<a href="tel:3114">3114</a>' in html and '<a href="tel:112">112</a>' in html
+    assert "2021," in html and 'tel:2021' not in html and "tel:24" not in html

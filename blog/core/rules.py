@@ -17,6 +17,18 @@ BLOCKED = "blocked word"
 WATCHED = "watched word"
 PERSONAL = "personal information"
 URGENT = "urgent"
+# Flags are stored in English; pages and mails show them in the site's language. A flag not listed
+# here is shown as stored.
+FLAG_LABELS = {
+    URGENT: _l("urgent"), PERSONAL: _l("personal information"), MANY_LINKS: _l("many links"),
+    BLOCKED: _l("blocked word"), WATCHED: _l("watched word"), LOOKS_LIKE_STAFF: _l("looks like staff"),
+    "honeypot": _l("honeypot"),
+}
+
+
+def flag_label(flag: str) -> str:
+    """A stored flag as people read it (the queue's template filter, the moderators' mail)."""
+    return str(FLAG_LABELS.get(flag, flag))
 # LOOKS_LIKE_STAFF ("looks like staff") comes from blog.core.lookalikes.
 # What a reader whose comment is urgent sees at once, unless CRISIS_MESSAGE is configured.
 DEFAULT_CRISIS_MESSAGE = _l("If you are thinking about harming yourself or are in danger, call your local emergency "

@@ -7,11 +7,14 @@ from flask import current_app
 from markupsafe import Markup, escape
 from phonenumbers import PhoneNumberFormat
 
+from blog.core.i18n import html_lang
 from blog.core.urls import absolute_url, feed_id
 
 
-# 988, 999, 111 standing alone (a sentence may end after them; "9.5", "988 123" and "9-17" are not codes)
-_SHORT_CODE = re.compile(r"(?<![\w(.,+/-])\d{3}(?![\w)/-]|[.,]\d|\s\d)")
+# 988, 112, 024, 3114 standing alone (a sentence may end after them; "9.5", "988 123" and "9-17" are
+# not codes): the crisis lines of the shipped languages' countries are three or four digits; a year
+# (1900-2099) is not one
+_SHORT_CODE = re.compile(r"(?<![\w(.,+/-])(?!(?:19|20)\d\d(?!\d))\d{3,4}(?![\w)/-]|[.,]\d|\s\d)")
 _LONG_RUN = re.compile(r"(?<![\w+])\+?\d[\d\s().-]{4,18}\d(?!\w)")
 
 
@@ -57,6 +60,7 @@ def article_json_ld(article, url: str, image_url: str | None, site_name: str) ->
         "url": url,
         "publisher": {"@type": "Organization", "name": site_name},
         "keywords": article.tag_list,
+        "inLanguage": getattr(article, "lang", None) or html_lang(),
     }
     if article.author:
         data["author"] = {"@type": "Person" if not article.author.lower().endswith("team") else "Organization",

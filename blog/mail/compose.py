@@ -10,6 +10,7 @@ from flask_babel import gettext as _, ngettext
 
 from blog.core.i18n import number
 from blog.core.models import Comment
+from blog.core.rules import flag_label
 from blog.core.urls import absolute_url
 from blog.mail.models import CONFIRM, LIVE, REPLY, TO_MODERATORS
 from blog.mail.outbox import Mail
@@ -32,8 +33,7 @@ def comment_url(comment: Comment) -> str:
 
 def moderators_notice(comment: Comment, recipient: str) -> Mail:
     """A new comment waits in the queue: the article, the name, the raw text and a link to the queue
-    (no action links: acting needs a signed-in moderator). Flags stay the English words stored (the
-    moderators' queue shows the same)."""
+    (no action links: acting needs a signed-in moderator). Flags in the words the queue shows."""
     title = comment.article.title
     if "urgent" in comment.flag_list:
         subject = _("URGENT: a reader may be in danger, New comment to moderate on “%(title)s”", title=title)
@@ -41,7 +41,7 @@ def moderators_notice(comment: Comment, recipient: str) -> Mail:
         subject = _("New comment to moderate on “%(title)s”", title=title)
     details = [_("Article: %(title)s", title=title), _("Name: %(name)s", name=comment.author_name)]
     if comment.flag_list:
-        details.append(_("Flags: %(flags)s", flags=", ".join(comment.flag_list)))
+        details.append(_("Flags: %(flags)s", flags=", ".join(flag_label(f) for f in comment.flag_list)))
     return Mail(
         kind=TO_MODERATORS, recipient=recipient, about_comment_id=comment.id, subject=subject,
         body=_body(_("A new comment is waiting for moderation."),

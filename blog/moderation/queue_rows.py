@@ -10,10 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from blog.core.i18n import lazy_gettext as _l
 
-from blog.core.lookalikes import LOOKS_LIKE_STAFF
-from blog.core.rules import BLOCKED, MANY_LINKS, PERSONAL, URGENT, WATCHED
 from blog.core.sql import columns, parse_datetime
 from blog.perf.hot_connection import hot_fetchall
 from blog.core.models import Article, Comment, CommentStatus
@@ -107,15 +104,3 @@ def flag_list(flags: str) -> list[str]:
     return [f for f in flags.split(",") if f]
 
 
-# Flags are stored in English (blog.core.rules, blog.readers.comment_service); pages show them in the
-# site's language. A flag not listed here is shown as stored.
-FLAG_LABELS = {
-    URGENT: _l("urgent"), PERSONAL: _l("personal information"), MANY_LINKS: _l("many links"),
-    BLOCKED: _l("blocked word"), WATCHED: _l("watched word"), LOOKS_LIKE_STAFF: _l("looks like staff"),
-    "honeypot": _l("honeypot"),
-}
-
-
-def flag_label(flag: str) -> str:
-    """A stored flag as people read it (a template filter)."""
-    return str(FLAG_LABELS.get(flag, flag))

@@ -21,7 +21,8 @@ from blog.moderation.actions import (
     set_comments_open, set_status, status_counts, status_label,
 )
 from blog.core.models import Comment, CommentStatus
-from blog.moderation.queue_rows import flag_label, flag_list, queue_page
+from blog.core.rules import flag_label
+from blog.moderation.queue_rows import flag_list, queue_page
 from blog.perf.shared_pages import cache_key
 from blog.core.urls import page_number, parse_id, safe_next
 
