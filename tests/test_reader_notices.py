@@ -53,6 +53,13 @@ def confirm(client, mail):
     return client.post(mail.link_path("/notifications/confirm/"), data={"confirm": "yes"})
 
 
+def follow_and_confirm(reader, client, slug, smtp, send):
+    """Ana comments with the box ticked and confirms from the mail she gets."""
+    follow_comment(reader, slug)
+    send()
+    assert confirm(client, smtp.inbox.to(ANA)[0]).status_code == 200
+
+
 def test_the_box_needs_an_email_address_and_nothing_is_stored_without_one(app, reader, make_article):
     slug = make_article()
     page = reader.open(slug).get_data(as_text=True)
@@ -163,9 +170,7 @@ def test_one_confirmation_a_day_whatever_the_number_of_comments(app, reader, oth
 
 def test_the_thanks_never_tells_whether_an_address_follows(app, client, reader, other_reader, make_article, smtp, send):
     slug = make_article()
-    follow_comment(reader, slug)
-    send()
-    confirm(client, smtp.inbox.to(ANA)[0])
+    follow_and_confirm(reader, client, slug, smtp, send)
     confirmed = other_reader.client.get(follow_comment(other_reader, slug, email=ANA).headers["Location"])
     stranger = other_reader.client.get(follow_comment(other_reader, slug, email="new@example.org").headers["Location"])
     notice = "About emails: if your address has not confirmed them yet, we have emailed it a link."
@@ -188,9 +193,7 @@ def test_a_confirmation_link_expires_after_seven_days(app, client, reader, make_
 
 def test_a_returning_confirmed_reader_is_not_asked_again(app, client, reader, make_article, smtp, send):
     slug = make_article()
-    follow_comment(reader, slug)
-    send()
-    confirm(client, smtp.inbox.to(ANA)[0])
+    follow_and_confirm(reader, client, slug, smtp, send)
     follow_comment(reader, slug, body="Second question")
     send()
     assert len(smtp.inbox.to(ANA)) == 1
@@ -213,9 +216,7 @@ def test_approved_before_confirming_goes_live_by_mail_on_confirming(app, client,
 @pytest.mark.parametrize("status", ["spam", "rejected"])
 def test_no_mail_about_spam_or_rejected_comments(app, client, reader, make_article, smtp, send, status):
     slug = make_article()
-    follow_comment(reader, slug)
-    send()
-    confirm(client, smtp.inbox.to(ANA)[0])
+    follow_and_confirm(reader, client, slug, smtp, send)
     moderate(app, 1, status)
     send()
     assert len(smtp.inbox.to(ANA)) == 1
@@ -223,9 +224,7 @@ def test_no_mail_about_spam_or_rejected_comments(app, client, reader, make_artic
 
 def test_a_mail_about_a_comment_taken_back_before_sending_is_not_sent(app, client, reader, make_article, smtp, send):
     slug = make_article()
-    follow_comment(reader, slug)
-    send()
-    confirm(client, smtp.inbox.to(ANA)[0])
+    follow_and_confirm(reader, client, slug, smtp, send)
     moderate(app, 1, "approved")
     moderate(app, 1, "spam")  # the moderator changed their mind before the sender ran
     send()
@@ -272,9 +271,7 @@ def test_stopping_everything_deletes_the_address_and_its_waiting_mail(app, clien
 
 def test_forget_and_export_commenter_cover_notifications(app, client, runner, reader, make_article, smtp, send):
     slug = make_article()
-    follow_comment(reader, slug)
-    send()
-    confirm(client, smtp.inbox.to(ANA)[0])
+    follow_and_confirm(reader, client, slug, smtp, send)
     moderate(app, 1, "approved")  # unsent: the "live" mail
     exported = runner.invoke(args=["export-commenter", ANA]).output
     assert '"confirmed_at"' in exported and '"comment_id": 1' in exported and '"mail_waiting": 1' in exported
