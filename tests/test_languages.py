@@ -285,3 +285,19 @@ def test_the_fast_number_format_writes_every_number_as_babel_does(tag):
     write = IntegerFormat(Locale.parse(tag))
     numbers = [*range(0, 30_000, 13), *(10**k + d for k in range(3, 10) for d in (-1, 0, 1, 4321))]
     assert [write(n) for n in numbers] == [format_decimal(n, locale=tag) for n in numbers]
+
+
+@pytest.mark.parametrize("everyday", [
+    "Je cherche à en finir avec la migraine.", "Cette migraine va me tuer, mais ça passe.",
+    "Ich will nicht mehr so lange auf einen Termin warten.", "Mañana voy a cortarme el pelo.",
+    "Este dolor va a matarme, jaja.",
+])
+def test_everyday_words_in_the_other_languages_are_no_crisis(everyday):
+    import json
+
+    from blog.core.i18n import CRISIS_PHRASES
+    from blog.core.rules import is_crisis
+
+    phrases = [p for language, listed in json.loads(CRISIS_PHRASES.read_text(encoding="utf-8")).items()
+               if language != "_about" for p in listed]
+    assert not is_crisis(everyday, phrases)

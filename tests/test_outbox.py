@@ -189,3 +189,43 @@ def test_the_dashboard_shows_mail_waiting_and_failed_and_an_admin_retries(app, s
         assert send(app).sent == 2
     finally:
         server.stop()
+
+
+def test_a_row_deleted_while_its_batch_is_being_sent_stops_nothing(app):
+    """An unsubscribe or a deleted comment can remove a claimed row before its turn in the batch."""
+    server = SmtpServer(app.config["MAIL_PORT"])
+    try:
+        with app.app_context():
+            add_to_outbox([Mail("moderators", f"desk{n}@clinic.example", f"Notice {n}", "Body") for n in range(3)])
+            db.session.commit()
+            from blog.mail.sender import claim, send_batch
+
+            claimed = claim("other-sender", utcnow())  # as if another sender held them and then lost them
+            assert len(claimed) == 3
+            db.session.execute(db.update(OutboxMail).values(claimed_by=None, claimed_until=None))
+            db.session.execute(db.delete(OutboxMail).where(OutboxMail.id == 2))
+            db.session.commit()
+            claimed_count, report = send_batch(app.config, "this-sender")
+        assert (claimed_count, report.sent) == (2, 2)
+        assert sorted(m.to for m in server.inbox.mails) == ["desk0@clinic.example", "desk2@clinic.example"]
+    finally:
+        server.stop()
+
+
+def test_a_sender_whose_claim_ran_out_does_not_send_what_another_took(app):
+    """A slow server can stretch a batch past its lease: another sender then owns the rows, and the
+    first must not send them as well."""
+    server = SmtpServer(app.config["MAIL_PORT"])
+    try:
+        with app.app_context():
+            from blog.mail.sender import LEASE, claim, still_mine
+
+            add_to_outbox([Mail("moderators", "desk@clinic.example", "Notice", "Body")],
+                          now=utcnow() - dt.timedelta(minutes=10))
+            db.session.commit()
+            [mine] = claim("slow-sender", utcnow() - LEASE - dt.timedelta(seconds=1))  # its lease has run out
+            assert [m.id for m in claim("quick-sender", utcnow())] == [mine.id]
+            assert still_mine(mine, "slow-sender") is False
+            assert still_mine(mine, "quick-sender") is True
+    finally:
+        server.stop()

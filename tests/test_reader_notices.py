@@ -309,3 +309,24 @@ def test_the_request_log_never_holds_a_links_token(app, client, reader, make_art
         client.post(mail.unsubscribe_path(), data={"List-Unsubscribe": "One-Click"})
     assert "/notifications/confirm/…" in caplog.text and "/notifications/unsubscribe/…" in caplog.text
     assert token not in caplog.text and mail.unsubscribe_path() not in caplog.text
+
+
+def test_the_confirmation_mail_repeats_nothing_a_stranger_typed(app, reader, make_article, smtp, send):
+    slug = make_article()
+    follow_comment(reader, slug, name="URGENT refund: log in at https://clinic-pay.example/login")
+    send()
+    [mail] = smtp.inbox.to(ANA)
+    assert mail.text.splitlines()[0] == "Hello," and "clinic-pay" not in mail.text and "refund" not in mail.subject
+
+
+def test_a_confirmed_address_that_follows_nothing_any_more_is_forgotten_after_the_retention(
+        app, client, runner, reader, make_article, smtp, send):
+    slug = make_article()
+    follow_and_confirm(reader, client, slug, smtp, send)
+    with app.app_context():
+        long_ago = utcnow() - dt.timedelta(days=400)
+        db.session.execute(db.update(Comment).values(created_at=long_ago))
+        db.session.execute(db.update(NotifyAddress).values(confirmed_at=long_ago))
+        db.session.commit()
+    runner.invoke(args=["housekeeping"])
+    assert rows(app, NotifySubscription) == [] and rows(app, NotifyAddress) == []

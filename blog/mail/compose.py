@@ -58,7 +58,8 @@ def confirmation(comment: Comment, recipient: str, token: str, unsubscribe_url: 
     return Mail(
         kind=CONFIRM, recipient=recipient, about_comment_id=comment.id, unsubscribe_url=unsubscribe_url,
         subject=_("Please confirm: emails about your comment on “%(title)s”", title=title),
-        body=_body(_("Hello %(name)s,", name=comment.author_name),
+        # No text a reader typed (not even the name): anyone can type any address into the form.
+        body=_body(_("Hello,"),
                    _("You asked to be emailed when your comment on “%(title)s” is published and when someone "
                      "replies to it.", title=title),
                    _("To say yes, open this link and press the button on the page:") + "\n"
@@ -75,7 +76,7 @@ def comment_is_live(comment: Comment, recipient: str, unsubscribe_url: str) -> M
     return Mail(
         kind=LIVE, recipient=recipient, about_comment_id=comment.id, unsubscribe_url=unsubscribe_url,
         subject=_("Your comment is live on “%(title)s”", title=title),
-        body=_body(_("Hello %(name)s,", name=comment.author_name),
+        body=_body(_("Hello,"),  # the name is the commenter's word, not proof of who owns the address
                    _("Your comment is live: it is now published on “%(title)s”.", title=title),
                    _("See it here:") + "\n" + comment_url(comment),
                    _("We will email you when someone replies."),

@@ -193,13 +193,18 @@ def address_data(email: str) -> dict:
 
 def tidy(retention_days: int | None, now: dt.datetime | None = None) -> int:
     """Daily: forget confirmations never answered (and the conversations they would have followed),
-    conversations followed from comments older than COMMENT_EMAIL_RETENTION_DAYS, and finished mail
-    older than 30 days. Returns how many unanswered addresses were forgotten."""
+    conversations followed from comments older than COMMENT_EMAIL_RETENTION_DAYS (and a confirmed
+    address left following nothing), and finished mail older than 30 days. Returns how many unanswered addresses were forgotten."""
     now = now or utcnow()
     delete_finished_mail(now)
     if retention_days:
-        old = select(Comment.id).where(Comment.created_at < now - dt.timedelta(days=int(retention_days)))
+        cutoff = now - dt.timedelta(days=int(retention_days))
+        old = select(Comment.id).where(Comment.created_at < cutoff)
         db.session.execute(delete(NotifySubscription).where(NotifySubscription.comment_id.in_(old.scalar_subquery())))
+        # A confirmed address that follows nothing any more, confirmed before the cutoff, goes too: with
+        # no conversation left, its owner would have no link left to remove it.
+        following = select(NotifySubscription.email).where(NotifySubscription.email == NotifyAddress.email)
+        db.session.execute(delete(NotifyAddress).where(NotifyAddress.confirmed_at < cutoff, ~following.exists()))
     expired = list(db.session.execute(select(NotifyRequest.email).where(
         NotifyRequest.requested_at < now - CONFIRMATION_LIFETIME)).scalars())
     for email in expired:

@@ -75,7 +75,7 @@ def open_smtp(config) -> smtplib.SMTP:
     return smtp
 
 
-def claim(sender_id: str, now: dt.datetime, limit: int = BATCH) -> list[OutboxMail]:
+def claim(sender_id: str, now: dt.datetime, limit: int = BATCH) -> list:
     """Take up to `limit` due rows for this sender, atomically: one UPDATE whose WHERE only matches
     rows nobody holds (PostgreSQL also skips rows another claim has locked), so two senders never
     get the same row."""
@@ -89,8 +89,22 @@ def claim(sender_id: str, now: dt.datetime, limit: int = BATCH) -> list[OutboxMa
     db.session.commit()
     if not ids:
         return []
-    return list(db.session.execute(select(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.claimed_by == sender_id)
-                                   .order_by(OutboxMail.id)).scalars())
+    # Plain rows, not ORM objects: a row deleted meanwhile (an unsubscribe, a deleted comment) must not
+    # make the rest of the batch fail when an expired object is read again.
+    return list(db.session.execute(select(*OutboxMail.__table__.c).where(
+        OutboxMail.id.in_(ids), OutboxMail.claimed_by == sender_id).order_by(OutboxMail.id)).all())
+
+
+def still_mine(mail, sender_id: str) -> bool:
+    """Renew this sender's claim on a row just before sending it; False if the row is gone or the claim
+    ran out and another sender took it (a slow server): then this sender must not send it too."""
+    now = utcnow()
+    renewed = db.session.execute(update(OutboxMail).where(
+        OutboxMail.id == mail.id, OutboxMail.claimed_by == sender_id, OutboxMail.claimed_until > now,
+        OutboxMail.status == WAITING).values(claimed_until=now + LEASE),
+        execution_options={"synchronize_session": False}).rowcount
+    db.session.commit()
+    return bool(renewed)
 
 
 def _still_wanted(mail: OutboxMail) -> bool:
@@ -130,6 +144,8 @@ def send_batch(config, sender_id: str) -> tuple[int, Report]:
     smtp, connect_error = None, None
     try:
         for mail in mails:
+            if not still_mine(mail, sender_id):
+                continue
             if not _still_wanted(mail):
                 db.session.execute(delete(OutboxMail).where(OutboxMail.id == mail.id))
                 db.session.commit()
@@ -222,8 +238,8 @@ class BackgroundSender:
             self.thread.start()
 
     def wake(self) -> None:
+        self.wakeup.set()  # first: a thread deciding to stop sees it (run) or a new one starts
         self.ensure_running()
-        self.wakeup.set()
 
     def stop(self, timeout: float = 5) -> None:
         self.stopping.set()

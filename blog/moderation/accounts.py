@@ -149,11 +149,13 @@ def _record_throttling(moderator: Moderator | None, email: str, throttle: Thrott
     """One audit line when sign-ins start being refused for an account or a client, naming the
     account (never the client's address), so staff see an attack that request logs show only as
     anonymous 429s. Once per throttle window, not once per refused attempt."""
-    account = moderator.email if moderator is not None else "an email that is no moderator's"
+    account = moderator.email if moderator is not None else _("an email that is no moderator's")
     minutes = int(throttle.window.total_seconds() // 60)
     db.session.add(ModerationEvent(
         moderator_id=None, action=THROTTLED,
-        note=f"{throttle.max_failures} failed sign-ins for {account}: sign-ins paused for {minutes} minutes"[:300],
+        # Notes are written in the site's language: the log shows them as written.
+        note=_("%(failures)s failed sign-ins for %(account)s: sign-ins paused for %(minutes)s minutes",
+               failures=throttle.max_failures, account=account, minutes=minutes)[:300],
     ))
 
 

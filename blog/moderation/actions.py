@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import g
-from blog.core.i18n import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import delete, false, literal
 
 from blog.perf.hot_connection import hot_rows
 from blog.extensions import db
-from blog.core.i18n import number
+from blog.core.i18n import lazy_gettext as _l, number
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.core.personal_data import redact
 from blog.core.sanitize import clean_comment
@@ -95,8 +95,8 @@ def approve_with_redaction(comment_ids: Iterable[int], moderator: Moderator, reg
             continue
         record(moderator, "approve with redaction", comment, before=comment.status, after=CommentStatus.APPROVED.value,
                previous_body=comment.body_raw if body != comment.body_raw else None,
-               note="personal details removed" + (f" (name was {comment.author_name})" if name != comment.author_name
-                                                  else ""))
+               note=_("personal details removed (name was %(name)s)", name=comment.author_name)
+               if name != comment.author_name else _("personal details removed"))
         comment.body_raw, comment.body_html, comment.author_name = body, clean_comment(body), name[:80]
         comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
         announce_approved([comment])
@@ -115,7 +115,7 @@ def delete_forever(comment_ids: Iterable[int], moderator: Moderator) -> int:
         record(moderator, "delete", comment, before=comment.status, previous_body=comment.body_raw)
     for reply in replies:
         record(moderator, "delete", reply, before=reply.status, previous_body=reply.body_raw,
-               note=f"deleted with its parent comment {reply.parent_id}")
+               note=_("deleted with its parent comment %(id)s", id=reply.parent_id))
     if ids:
         db.session.execute(delete(Comment).where(Comment.id.in_(ids + [r.id for r in replies])))
     db.session.commit()
@@ -152,7 +152,7 @@ def reply_as_clinic(parent_id: int, body: str, moderator: Moderator, clinic_name
     )
     db.session.add(reply)
     db.session.flush()
-    record(moderator, "reply", reply, after=reply.status, note=f"clinic reply to comment {parent.id}")
+    record(moderator, "reply", reply, after=reply.status, note=_("clinic reply to comment %(id)s", id=parent.id))
     announce_approved([reply])
     db.session.commit()
     return reply

@@ -1,8 +1,11 @@
 """A WordPress export's comments, brought in with their post (import-feed), in the transaction of it."""
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from flask_babel import gettext as _
 
 from blog.core.models import Article, Comment
 from blog.core.sanitize import clean_comment, strip_controls
@@ -41,7 +44,7 @@ def import_comments(entry: FeedEntry, article: Article, origin_of: Callable[[str
         parent_id = ids.get(origin(top)) if top is not comment else None
         body = strip_controls(comment.text).strip() or "(empty comment)"
         email = clean_email(comment.email)
-        row = Comment(article_id=article.id, parent_id=parent_id, author_name=clean_name(comment.author)[:80] or "Reader",
+        row = Comment(article_id=article.id, parent_id=parent_id, author_name=clean_name(comment.author)[:80] or _("Reader"),
                       author_email=email if email and _EMAIL_SHAPE.match(email) and len(email) <= 254 else None,
                       body_raw=body, body_html=clean_comment(body), status=comment.status, flags="",
                       is_clinic=False, created_at=comment.created_at, status_changed_at=comment.created_at,

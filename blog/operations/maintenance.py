@@ -7,14 +7,16 @@ import re
 import sqlite3
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, update
 
+from blog.core.i18n import N_
 from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.mail.models import OutboxMail
 from blog.mail.notifications import address_data, forget_address
 
-FORMER_READER = "Former reader"
+FORMER_READER = N_("Former reader")  # stored in the site's language (shown on public pages)
 
 
 class OperationError(RuntimeError):
@@ -94,8 +96,9 @@ def erase_old_emails(retention_days: int | None, now: dt.datetime | None = None)
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(old)).scalar_one()
     if count:
         db.session.execute(update(Comment).where(old).values(author_email=None))
-        db.session.add(ModerationEvent(action="erase old emails", note=(
-            f"erased the email address of {count} comment(s) older than {int(retention_days)} days")))
+        db.session.add(ModerationEvent(action="erase old emails", note=_(
+            "erased the email address of %(count)s comment(s) older than %(days)s days", count=count,
+            days=int(retention_days))))
     db.session.commit()
     return count
 
@@ -149,10 +152,10 @@ def forget_commenter(email: str) -> int:
         their_comments = db.select(Comment.id).where(matches).scalar_subquery()
         # Mail about their comments (moderators' notices quote them; reply notices name them) goes too.
         db.session.execute(delete(OutboxMail).where(OutboxMail.about_comment_id.in_(their_comments)))
-        db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=FORMER_READER))
+        db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=_(FORMER_READER)))
     forget_address(email)
     db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient) == email))
-    db.session.add(ModerationEvent(action="forget commenter", note=f"erased name and email from {count} comment(s)"))
+    db.session.add(ModerationEvent(action="forget commenter", note=_("erased name and email from %(count)s comment(s)", count=count)))
     db.session.commit()
     return count
 
