@@ -24,6 +24,9 @@ def test_two_workers_and_send_mail_racing_send_each_mail_exactly_once(app, tmp_p
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     try:
         with gunicorn(uri, tmp_path, workers=2, env=mail_env) as server:
+            deadline = time.monotonic() + 15  # the first worker may answer before the second has forked
+            while len(server.worker_pids()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert len(server.worker_pids()) == 2
             with app.app_context():  # written while every sender polls the outbox
                 add_to_outbox([Mail("moderators", f"desk{n}@clinic.example", f"Notice {n}", f"Body {n}")
