@@ -66,10 +66,14 @@ def record(moderator: Moderator | None, action: str, comment: Comment | None = N
 
 
 def _comments(ids: Iterable[int]) -> list[Comment]:
+    """The comments, locked for this transaction on PostgreSQL (FOR UPDATE; SQLite has one writer at a
+    time anyway): two moderators acting on one comment at once take turns, so the second sees the
+    first's change and neither writes its readers' mail twice."""
     ids = list(ids)
     if not ids:
         return []
-    return list(db.session.execute(db.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)).scalars())
+    return list(db.session.execute(db.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
+                                   .with_for_update(of=Comment)).scalars())
 
 
 def set_status(comment_ids: Iterable[int], action: str, moderator: Moderator) -> int:
@@ -124,7 +128,7 @@ def delete_forever(comment_ids: Iterable[int], moderator: Moderator) -> int:
 
 def edit_body(comment_id: int, new_body: str, moderator: Moderator, approve: bool = False) -> Comment | None:
     """Replace a comment's text (re-sanitized); optionally approve it in the same step."""
-    comment = db.session.get(Comment, comment_id)
+    comment = db.session.get(Comment, comment_id, with_for_update=True)
     if comment is None:
         return None
     if new_body != comment.body_raw:
