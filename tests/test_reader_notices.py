@@ -5,10 +5,13 @@ import datetime as dt
 
 import pytest
 
+from blog import create_app
 from blog.core.models import Comment, utcnow
 from blog.extensions import db
+from blog.mail import notifications
 from blog.mail.models import NotifyAddress, NotifyRequest, NotifySubscription, OutboxMail
-from tests.helpers import moderate
+from blog.mail.sender import stop_sender
+from tests.helpers import give_fresh_database, moderate
 from tests.mailbox import SmtpServer
 
 SITE = "https://blog.clinic.example"
@@ -330,3 +333,22 @@ def test_a_confirmed_address_that_follows_nothing_any_more_is_forgotten_after_th
         db.session.commit()
     runner.invoke(args=["housekeeping"])
     assert rows(app, NotifySubscription) == [] and rows(app, NotifyAddress) == []
+
+
+def test_a_server_error_on_a_mail_link_logs_the_path_without_its_token(app_config, migrated, monkeypatch, caplog):
+    app_config["PROPAGATE_EXCEPTIONS"] = False  # as in production: Flask logs "Exception on <path>"
+    template, head = migrated
+    give_fresh_database(app_config["SQLALCHEMY_DATABASE_URI"], template, head, lambda: create_app(app_config))
+    app = create_app(app_config)
+
+    def broken(token):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(notifications, "confirmation_email", broken)
+    with caplog.at_level("ERROR", logger="blog"):
+        response = app.test_client().get("/notifications/confirm/SeCrEtToKeN123")
+    assert response.status_code == 500
+    assert "Exception on /notifications/confirm/… [GET]" in caplog.text and "SeCrEtToKeN123" not in caplog.text
+    stop_sender(app)
+    with app.app_context():
+        db.engine.dispose()

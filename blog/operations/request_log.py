@@ -15,6 +15,7 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")  # \Z: "$" would let a 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a decoded %0A in a path must not start a fake log line
 # A token in a path is a key (the links in readers' mails): logged as "…", never as itself.
 _SECRET_IN_PATH = re.compile(r"^(.*/notifications/(?:confirm|unsubscribe)/)[^/]+")
+_SECRET_IN_PATH_ANYWHERE = re.compile(r"(/notifications/(?:confirm|unsubscribe)/)[^/\s\]]+")
 _ADDRESS_FIRST = re.compile(r"^\s*(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*|<local>)\s+-\s")
 
 
@@ -58,8 +59,20 @@ class _NoAddresses(logging.Filter):
         return not _ADDRESS_FIRST.match(record.getMessage())
 
 
+class _NoMailTokens(logging.Filter):
+    """Flask's own line for an unhandled error ("Exception on /notifications/confirm/<token> [POST]")
+    names the path: the token of a mail's link is written as "…" there too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "/notifications/" in record.msg:
+            record.msg = _SECRET_IN_PATH_ANYWHERE.sub(r"\1…", record.msg)
+        return True
+
+
 def configure_logging(app: Flask) -> None:
     """Logs go to standard error, once per process."""
+    if not any(isinstance(f, _NoMailTokens) for f in app.logger.filters):
+        app.logger.addFilter(_NoMailTokens())
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, _NoAddresses) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(_NoAddresses())
