@@ -2,8 +2,11 @@
 notices, unsubscribing, and what the notices never do (mail a stranger twice, tell who follows,
 mail about spam). Through a real SMTP server; the outbox is sent as `flask send-mail` sends it."""
 import datetime as dt
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
 from blog import create_app
 from blog.core.models import Comment, utcnow
@@ -352,3 +355,23 @@ def test_a_server_error_on_a_mail_link_logs_the_path_without_its_token(app_confi
     stop_sender(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_confirming_while_a_moderator_approves_the_comment_mails_live_once(app, client, reader, make_article, smtp,
+                                                                           send):
+    slug = make_article()
+    follow_comment(reader, slug)
+    send()
+    [confirmation] = smtp.inbox.to(ANA)
+    with app.app_context():
+        approving = db.engine.connect()  # a moderator's approval, half done: it found no confirmed address
+        approving.execute(text("SELECT id FROM comment WHERE id = 1" + (" FOR UPDATE" if db.engine.dialect.name == "postgresql" else "")))
+        approving.execute(text("UPDATE comment SET status = 'approved' WHERE id = 1"))
+        with ThreadPoolExecutor(1) as pool:
+            confirming = pool.submit(confirm, client, confirmation)  # Ana presses the button meanwhile
+            time.sleep(0.5)
+            approving.commit()
+            assert confirming.result(timeout=30).status_code == 200
+        approving.close()
+    send()
+    assert [m.subject.split(" on ")[0] for m in smtp.inbox.to(ANA)[1:]] == ["Your comment is live"]

@@ -122,8 +122,13 @@ def confirm(token: str, now: dt.datetime | None = None) -> bool:
     if db.session.get(NotifyAddress, email) is None:
         db.session.add(NotifyAddress(email=email, confirmed_at=now))
     db.session.flush()
-    followed = db.session.execute(select(Comment).join(NotifySubscription, NotifySubscription.comment_id == Comment.id)
-                                  .where(NotifySubscription.email == email)).scalars().unique()
+    # Locked as a moderator's approval locks them (blog.moderation.actions): an approval in progress
+    # finishes first and this sees it, or waits for this and sees the address confirmed. Either way
+    # "live" is written once, never by neither.
+    followed = db.session.execute(
+        select(Comment).join(NotifySubscription, NotifySubscription.comment_id == Comment.id)
+        .where(NotifySubscription.email == email).order_by(Comment.id)
+        .with_for_update(of=Comment).execution_options(populate_existing=True)).scalars().unique()
     for comment in followed:
         if comment.status == CommentStatus.APPROVED.value:
             _announce_live(comment)
