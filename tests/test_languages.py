@@ -4,10 +4,12 @@ every page, error page and mail a reader or a moderator meets with no English le
 dates and numbers. One language per site: no request header picks another."""
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import phonenumbers
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
@@ -260,6 +262,7 @@ def test_a_site_language_without_a_catalog_stops_the_app_with_a_message(app_conf
     assert create_app({**app_config, "SITE_LANGUAGE": "de-AT"}).extensions["site_locale"].language == "de"
 
 
+COUNTRY = {"de": "DE", "es": "ES", "fr": "FR"}
 CRISIS_WORDS = {"de": "Ich kann so nicht weitermachen, ich will nicht mehr leben.",
                 "es": "Ya no puedo más, quiero morir.", "fr": "Je n'en peux plus, je veux mourir."}
 
@@ -269,8 +272,15 @@ def test_a_reader_in_crisis_writing_in_the_site_language_is_answered_at_once_in_
     slug = make_article()
     response = reader.comment(slug, name="Alex", body=CRISIS_WORDS[language])
     assert response.headers["Location"].endswith("#crisis")
-    page = visible_text(reader.client.get(response.headers["Location"]).get_data(as_text=True))
+    html = reader.client.get(response.headers["Location"]).get_data(as_text=True)
+    page = visible_text(html)
     assert "112" in page and "call your local emergency number" not in page
+    message = html[html.index('id="crisis"'):]
+    message = html_lib.unescape(message[len('id="crisis"'):message.index("</p>")])  # the message's paragraph
+    unlinked = re.sub(r'<a href="tel:[^"]+">[^<]+</a>', "", message)
+    numbers = [n for n in re.findall(r"(?<!\d)\d[\d ]*\d(?!\d)", unlinked)  # "24 h/24" is no number to call
+               if len(n.replace(" ", "")) >= 3 or phonenumbers.is_emergency_number(n, COUNTRY[language])]
+    assert numbers == [], f"numbers a reader cannot tap to call: {numbers}"
     with app.app_context():
         assert "urgent" in db.session.execute(db.text("SELECT flags FROM comment")).scalar_one()
 
