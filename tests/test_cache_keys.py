@@ -1,6 +1,7 @@
 """Cached pages hold nothing from the request: a page rendered for one odd request (another host, HTTPS,
 stray cookies, a query string) is byte for byte the page a fresh worker renders for a plain one."""
 import ast
+import gc
 import re
 from pathlib import Path
 
@@ -96,3 +97,25 @@ def test_the_queue_page_cached_for_one_request_shows_nothing_of_it_to_the_next(a
     plain = moderator.client.get("/moderation/").get_data(as_text=True)
     assert "Waiting for a moderator." in plain
     assert "evil.example" not in plain and "x.example" not in plain and "utm_source" not in plain
+
+
+
+def test_each_database_in_one_process_has_its_own_cache_key_for_its_whole_life(tmp_path):
+    """Tests (and any process making several apps) drop an app and make the next. The key is a
+    counter, not id(engine): a new engine can land at a dropped one's address (CPython reuses
+    memory), and then an id() key would serve the old site's pages, in its language."""
+    from blog.core.sql import database_key
+    from blog.extensions import db
+
+    keys = []
+    for n in range(12):
+        site = create_app({"TESTING": True, "SECRET_KEY": "x",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / f'{n}.sqlite'}"})
+        with site.app_context():
+            keys.append(database_key())
+            db.engine.dispose()
+        with site.app_context():
+            assert database_key() == keys[-1]  # the same database keeps its key
+        del site
+        gc.collect()
+    assert keys == sorted(set(keys))  # never one given before

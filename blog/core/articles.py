@@ -9,7 +9,7 @@ from pathlib import Path
 
 from blog.core.content import ArticleError, ArticleSource, parse_article
 from blog.core.images import adopt_images_beside
-from blog.core.sql import columns
+from blog.core.sql import columns, database_key
 from blog.perf.hot_connection import hot_fetchall
 from blog.extensions import db
 from blog.core.models import PUBLISHED_SQL, Article, ArticleListVersion, utc_today
@@ -114,7 +114,7 @@ def published_total(params: dict) -> int:
     # The version is read before counting: a change in between is counted under the old version
     # at worst, and the next request sees the new version and counts again.
     versions = hot_fetchall(_LIST_VERSION, {})
-    key = (id(db.engine), versions[0][0] if versions else None, params["today"])
+    key = (database_key(), versions[0][0] if versions else None, params["today"])
     total = _published_totals.get(key)
     if total is None:
         total = hot_fetchall(_INDEX_TOTAL, params)[0][0]

@@ -1,9 +1,11 @@
-"""SQLite's connection settings, SQL that differs between SQLite and PostgreSQL, plain SQL column lists built from the models, and
-reading the values drivers return."""
+"""SQLite's connection settings, SQL that differs between SQLite and PostgreSQL, plain SQL column lists built from the models,
+reading the values drivers return, and a key for the database in process-wide caches."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
+import weakref
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +30,21 @@ def columns(model, names, alias: str | None = None) -> str:
     table = model.__table__
     prefix = f"{alias}." if alias else ""
     return ", ".join(prefix + table.c[name].name for name in names)
+
+
+_database_keys: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_next_database_key = itertools.count(1)
+
+
+def database_key() -> int:
+    """A number for the app's database engine that no other engine in this process ever gets, for
+    every process-wide cache key: one database's cached pages, totals and salts never reach another's.
+    Not id(engine): once an engine is gone its id can be reused (tests make an app, so an engine, each)."""
+    engine = db.engine
+    key = _database_keys.get(engine)
+    if key is None:
+        key = _database_keys.setdefault(engine, next(_next_database_key))
+    return key
 
 
 BUSY_TIMEOUT_MS = 5000  # every SQLite connection's busy timeout (below); the hot connections wait as long

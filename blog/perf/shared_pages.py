@@ -16,7 +16,7 @@ from werkzeug.http import generate_etag, http_date, quote_etag
 
 from blog.readers.comment_tokens import comment_token
 from blog.core.articles import comments_open
-from blog.extensions import db
+from blog.core.sql import database_key
 from blog.perf.page_cache import HoledPage, page_cache
 from blog.readers.pageviews import PageState
 from blog.core.i18n import views_text as count_views
@@ -30,7 +30,7 @@ PAGE_CACHE_CONTROL = "private, no-cache"
 def cache_key(kind: str, *parts) -> tuple:
     """The one key builder for cached pages and fragments: the database (one process may serve
     several, as tests do), the kind of page, and every value the page shows that can vary."""
-    return (id(db.engine), kind, *parts)
+    return (database_key(), kind, *parts)
 
 
 def article_comments_open(article) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
-from blog.core.sql import columns, parse_date, parse_datetime, upsert
+from blog.core.sql import columns, database_key, parse_date, parse_datetime, upsert
 from blog.perf.hot_connection import DriverConnection, hot_connection, run_with_short_waits
 from blog.extensions import db
 from blog.core.models import PUBLISHED_SQL, Article, DailyViews, RecentVisit, VisitorSalt, utcnow
@@ -47,7 +47,7 @@ def is_bot(user_agent: str | None) -> bool:
 
 def salt_for(day: dt.date) -> str:
     """The day's random salt: the same in every worker (stored once), created on first use."""
-    cache_key = (id(db.engine), day)
+    cache_key = (database_key(), day)
     salt = _salts.get(cache_key)
     if salt is not None:
         return salt
