@@ -71,7 +71,7 @@ class Inbox:
     def to(self, address: str) -> list[Received]:
         return [m for m in self.mails if address in m.envelope_to]
 
-    def wait_for(self, count: int, timeout: float = 5.0, address: str | None = None) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 15.0, address: str | None = None) -> list[Received]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.to(address) if address else self.mails

@@ -84,7 +84,7 @@ def test_hostile_comment_posts(site, case):
         for column, value in case.stored.items():
             assert getattr(after[-1], column) == value
     if case.name.startswith("5,000 characters of nested"):
-        assert elapsed < 2.0
+        assert elapsed < 5.0  # a stall on a shared machine is not a quadratic blow-up (that takes minutes)
 
 
 def test_login_next_pointing_off_site_lands_on_the_queue(site):

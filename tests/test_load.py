@@ -114,7 +114,7 @@ def test_a_worker_killed_mid_load_loses_nothing_acknowledged(app, make_article, 
             os.kill(victim, signal.SIGKILL)
             killed.append((victim, time.monotonic()))
 
-        drive(server, seconds=5, tally=tally, during=kill_a_worker)
+        drive(server, seconds=7, tally=tally, during=kill_a_worker)  # room after a late kill on a busy machine
         assert server.request("GET", "/healthz").status == 200
         assert killed and tally.last_success > killed[0][1] + 1  # still answering well after the kill
         assert killed[0][0] not in server.worker_pids()

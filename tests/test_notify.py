@@ -21,7 +21,7 @@ class Inbox:
         self.messages.append(envelope)
         return "250 OK"
 
-    def wait_for(self, count, timeout=5.0):
+    def wait_for(self, count, timeout=15.0):
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from blog.extensions import db
-from blog.core.models import Comment
+from blog.core.models import Comment, utc_today
 from blog.core.rules import has_personal_information
 from tests.helpers import moderate
 
@@ -86,7 +86,7 @@ def test_trusted_returning_commenters_are_approved_directly_only_when_enabled(ap
 
 def test_comments_close_on_old_articles_when_configured(app, reader, make_article):
     old = make_article(title="Old article", published="2020-01-01")
-    fresh = make_article(title="Fresh article", published=dt.date.today().isoformat())
+    fresh = make_article(title="Fresh article", published=utc_today().isoformat())
     app.config["COMMENTS_CLOSE_AFTER_DAYS"] = 90
     assert "Comments are closed" in reader.open(old).get_data(as_text=True)
     assert reader.comment(fresh, body="hi").status_code == 303

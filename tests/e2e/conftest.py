@@ -23,8 +23,9 @@ def pytest_collection_modifyitems(items):
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a shared 2-core machine can take longer than Playwright's 5 s
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium

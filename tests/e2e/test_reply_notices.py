@@ -44,7 +44,7 @@ class Inbox:
         with self.lock:
             return [message for recipients, message in self.received if address in recipients]
 
-    def wait_for(self, address: str, count: int, timeout: float = 10) -> list[EmailMessage]:
+    def wait_for(self, address: str, count: int, timeout: float = 20) -> list[EmailMessage]:
         """The messages to address once there are `count` of them (fails after timeout)."""
         deadline = time.monotonic() + timeout
         while len(self.to(address)) < count and time.monotonic() < deadline:
