@@ -11,9 +11,11 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from babel import support
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 from blog import create_app
 from blog.config import ConfigError
@@ -311,3 +313,24 @@ def test_everyday_words_in_the_other_languages_are_no_crisis(everyday):
     phrases = [p for language, listed in json.loads(CRISIS_PHRASES.read_text(encoding="utf-8")).items()
                if language != "_about" for p in listed]
     assert not is_crisis(everyday, phrases)
+
+
+def test_wtforms_own_messages_speak_the_site_language_too(app, language):
+    from wtforms import IntegerField, StringField
+    from wtforms.validators import DataRequired
+
+    from blog.perf.form_translations import SiteForm
+
+    class Reply(SiteForm):
+        class Meta:
+            csrf = False
+
+        text = StringField(validators=[DataRequired()])
+        count = IntegerField()
+
+    catalog = support.Translations.load(wtforms_messages_path(), [language], domain="wtforms")
+    with app.test_request_context(method="POST", data={"text": "", "count": "many"}):
+        form = Reply()
+        assert not form.validate()
+        assert form.text.errors == [catalog.gettext("This field is required.")] != ["This field is required."]
+        assert form.count.errors[0] == catalog.gettext("Not a valid integer value.") != "Not a valid integer value."

@@ -74,3 +74,15 @@ def test_the_default_notice_says_how_long_emails_are_kept_and_when_comments_appe
     app.config.update(COMMENT_EMAIL_RETENTION_DAYS=180, MODERATION_TRUST_RETURNING=True)
     html = client.get("/privacy").get_data(as_text=True)
     assert "180 days after you wrote it" in html and "may appear at once" in html
+
+
+def test_a_changed_setting_changes_the_default_notice_and_its_version_at_once(app, client, reader, make_article):
+    slug = make_article()
+    assert "365 days after you wrote it" in client.get("/privacy").get_data(as_text=True)
+    reader.comment(slug, body="Under a year's retention.")
+    app.config["COMMENT_EMAIL_RETENTION_DAYS"] = 30  # as a restarted site with a new setting would have it
+    assert "30 days after you wrote it" in client.get("/privacy").get_data(as_text=True)
+    reader.comment(slug, body="Under a month's retention.")
+    with app.app_context():
+        first, second = db.session.execute(db.select(Comment.notice_version).order_by(Comment.id)).scalars()
+    assert first != second

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -61,10 +62,16 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
+@functools.lru_cache(maxsize=8)
+def _phrases_as_words(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Each phrase as " its words ", worked out once per list (a list is configured once)."""
+    return tuple(f" {words} " for words in map(_words, phrases) if words)
+
+
 def is_crisis(text: str, phrases) -> bool:
     """Whether any crisis phrase occurs as whole words, any case, tolerant of punctuation."""
     words = f" {_words(text)} "
-    return any(f" {_words(p)} " in words for p in phrases if _words(p))
+    return any(phrase in words for phrase in _phrases_as_words(tuple(phrases)))
 
 
 def crisis_message() -> str:

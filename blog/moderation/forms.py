@@ -3,27 +3,27 @@ and a form with no fields that gives a POST button its token. Labels and message
 when shown (lazy strings)."""
 from blog.core.i18n import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from blog.core.i18n import number
+from blog.perf.form_translations import SiteForm
 from blog.core.sanitize import strip_controls
 from blog.core.text import clean_name
 from blog.core.validators import BODY_MAX, ShowsText
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(SiteForm):
     """A form with no fields: gives a POST button its CSRF token."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(_l("Email"), filters=[lambda v: strip_controls(v or "").strip()],
                        validators=[DataRequired(_l("Please enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
 
 
-class ModeratorForm(FlaskForm):
+class ModeratorForm(SiteForm):
     """An admin adding a moderator."""
 
     email = EmailField(_l("Email"), filters=[lambda v: (v or "").strip()], validators=[
@@ -36,7 +36,7 @@ class ModeratorForm(FlaskForm):
     is_admin = BooleanField(_l("Can manage moderators (admin)"))
 
 
-class ModerationBodyForm(FlaskForm):
+class ModerationBodyForm(SiteForm):
     """Editing a comment's text, or writing the clinic's reply."""
 
     body = TextAreaField(_l("Text"), filters=[lambda v: strip_controls(v or "").strip()], validators=[

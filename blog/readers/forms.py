@@ -3,11 +3,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from blog.core.i18n import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from blog.core.i18n import number
+from blog.perf.form_translations import SiteForm
 from blog.core.sanitize import strip_controls
 from blog.core.text import clean_email, clean_name, has_visible_text
 from blog.core.validators import BODY_MAX, NAME_MAX, ShowsText, ValidId
@@ -20,7 +20,7 @@ NAME_TOO_LONG = LazyString(lambda: _("Please keep your name under %(max)s charac
 BODY_TOO_LONG = LazyString(lambda: _("Please keep your comment under %(max)s characters.", max=number(BODY_MAX)))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SiteForm):
     """A reader's comment on one article. Its CSRF token is the article's (blog.readers.comment_tokens),
     so the form needs no session: build it with CommentForm.for_article(article_id)."""
 

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _, ngettext
 
 from blog.core.content import render_markdown
-from blog.core.i18n import number
+from blog.core.i18n import html_lang, number
 
 NOTICE_FILE = "privacy.md"  # in the instance folder
 
@@ -98,12 +98,31 @@ def _notices_text(config) -> list[str]:
     ]
 
 
+# What the generated notice says depends on these settings and the site's language, nothing else.
+DEFAULT_TEXT_SETTINGS = ("SITE_NAME", "VIEW_DEDUPE_MINUTES", "COMMENT_EMAIL_RETENTION_DAYS",
+                         "MODERATION_TRUST_RETURNING", "MAIL_SERVER")
+# Only for speed: every comment POST stores the notice's version, and writing the default notice's
+# thirty-odd translated sentences anew was about a sixth of a POST (bench/run). Keyed by all it depends on.
+_default_texts: dict[tuple, str] = {}
+
+
+def _generated_text(config) -> str:
+    settings = {name: config.get(name) for name in DEFAULT_TEXT_SETTINGS}
+    key = (html_lang(), *settings.values())
+    text = _default_texts.get(key)
+    if text is None:
+        if len(_default_texts) > 32:
+            _default_texts.clear()
+        text = _default_texts[key] = _default_text(settings)
+    return text
+
+
 def _notice_text(app: Flask) -> tuple[str, bool]:
     path = Path(app.instance_path) / NOTICE_FILE
     try:
         raw = path.read_bytes()
     except OSError:
-        return _default_text(app.config), False
+        return _generated_text(app.config), False
     # A file saved by a word processor may not be UTF-8: shown with a replacement character, never a 500.
     return raw.decode("utf-8", errors="replace"), True
 
