@@ -7,6 +7,7 @@ page_cache      per-worker caches of rendered pages and fragments, pages with ho
 hot_connection  one driver connection per worker thread for plain SQL, short SQLite busy waits
 signing         serializers that derive their keys once; Flask's cookie sessions on them
 form_tokens     the staff forms' CSRF token reused for a minute per session on cached pages
+form_translations  WTForms' messages from its per-process catalog cache (SiteForm), not read from disk per request
 limiter_hook    Flask-Limiter's app-wide per-request check taken out (every limit is a decorator)
 
 Correctness does not rest on remembering anything here: every cache key is built by one function
