@@ -252,6 +252,8 @@ def test_comment_posts_are_rate_limited_with_a_readable_page(app_config, make_ar
     assert statuses == [303, 303, 303, 429]
     html = reader.comment("a", body="Kept text").get_data(as_text=True)
     assert "faster than we allow" in html and "Kept text" in html
+    danger = reader.comment("a", body="Please help, I want to end my life.")  # help comes first, limit or not
+    assert danger.status_code == 429 and '<a href="tel:988">988</a>' in danger.get_data(as_text=True)
     with limited.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Comment)).scalar_one() == 3
     other = ReaderActions(browser_client(limited, "203.0.113.51"))

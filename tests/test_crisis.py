@@ -109,3 +109,20 @@ def test_four_digit_crisis_lines_are_links_and_years_are_not(app):
         html = str(tel_links("En France, appelez le 3114 (gratuit) ou le 112. Ouvert depuis 2021, 24 h/24."))
     assert '<a href="tel:3114">3114</a>' in html and '<a href="tel:112">112</a>' in html
     assert "2021," in html and 'tel:2021' not in html and "tel:24" not in html
+
+
+@pytest.mark.parametrize("trouble", ["no name", "reply to a comment that is not there", "expired form"])
+def test_a_reader_in_danger_sees_where_to_get_help_even_when_the_form_comes_back(app, reader, make_article, trouble):
+    slug = make_article()
+    words = "I can't go on, I want to end my life."
+    if trouble == "no name":
+        response = reader.comment(slug, name="", body=words)
+    elif trouble == "reply to a comment that is not there":
+        response = reader.comment(slug, name="Sam", body=words, parent_id="999")
+    else:
+        response = reader.client.post(f"/post/{slug}/comments", data={"name": "Sam", "body": words,
+                                                                       "csrf_token": "an old page's token"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and words.replace("'", "&#39;") in page  # the text is kept
+    assert page.index('id="crisis"') < page.index("<form") and '<a href="tel:988">988</a>' in page
+    assert stored_comments(app) == []

@@ -177,6 +177,7 @@ def post_comment(slug: str):
     if form.token_errors():
         raise CSRFError(form.token_errors()[0])
     if not valid:
+        answer_a_reader_in_danger()
         return render_article(_load_article(state.id), form, status=400,
                               form_message=_("Your comment was not sent yet. Please check the fields marked below."))
     text = f"{form.name.data}\n{form.body.data}"
@@ -201,6 +202,7 @@ def post_comment(slug: str):
         )
     except CommentRejected as exc:
         form.parent_id.errors = [str(exc)]
+        answer_a_reader_in_danger()
         return render_article(_load_article(state.id), form, status=400, form_message=str(exc))
     if comment.status == "pending":
         remember_own_comment(comment.id)
@@ -213,6 +215,14 @@ def post_comment(slug: str):
     return redirect(url_for(".article", slug=comment.article_slug, _anchor=anchor), code=303)
 
 
+def answer_a_reader_in_danger() -> None:
+    """Whatever is wrong with the form (a field, an expired page, too many comments), a reader who
+    wrote of being in danger sees where to get help first, on the page that answers them."""
+    text = f"{request.form.get('name', '')}\n{request.form.get('body', '')}"
+    if is_crisis(text, as_list(current_app.config.get("CRISIS_PHRASES"))):
+        flash(crisis_message(), "crisis")
+
+
 def _refill_after_error(error, status: int, message: str):
     """On the comment POST, answer an error with the article and the reader's text kept."""
     if request.endpoint != "reader.post_comment":
@@ -221,6 +231,7 @@ def _refill_after_error(error, status: int, message: str):
     if found is None or not article_comments_open(found):
         return None
     form = CommentForm.for_article(found.id)  # re-filled from request.form; the page gets a fresh token
+    answer_a_reader_in_danger()
     return render_article(found, form, status=status, form_message=message)
 
 
