@@ -64,6 +64,10 @@ DEFAULTS = {
         "self harm", "selfharm", "self harming", "harm myself", "harming myself", "hurt myself", "hurting myself",
         "cut myself", "cutting myself", "took an overdose", "take an overdose", "going to overdose",
         "i overdosed", "overdosed on purpose", "took all my pills", "take all my pills", "take all my tablets",
+        "thinking of suicide", "considering suicide", "contemplating suicide", "think about suicide",
+        "thought about suicide", "thoughts about suicide", "taking an overdose", "want to overdose",
+        "planning to overdose", "overdosing on purpose", "kill my self", "self harmed", "wish i was dead",
+        "wish i were dead", "want to be dead",
     ],
     # None: the default message, in the site's language (blog.core.rules.crisis_message); set it to
     # name your own numbers and hours.

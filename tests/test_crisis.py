@@ -63,7 +63,9 @@ DEFAULT_PHRASES = DEFAULTS["CRISIS_PHRASES"]
 
 @pytest.mark.parametrize("text", ["I don't want to live anymore", "I want to end it", "selfharm again last night",
                                   "I took an overdose yesterday", "I am having thoughts of suicide",
-                                  "I'm suicidal", "I cut myself when it gets bad"])
+                                  "I'm suicidal", "I cut myself when it gets bad", "I'm thinking of suicide",
+                                  "I think about suicide a lot", "I'm thinking about taking an overdose",
+                                  "I want to kill my self", "I self-harmed last week", "Some nights I wish I was dead"])
 def test_the_default_phrases_hear_a_reader_in_danger(text):
     assert is_crisis(text, DEFAULT_PHRASES)
 

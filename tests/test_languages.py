@@ -302,7 +302,7 @@ def test_the_fast_number_format_writes_every_number_as_babel_does(tag):
 @pytest.mark.parametrize("everyday", [
     "Je cherche à en finir avec la migraine.", "Cette migraine va me tuer, mais ça passe.",
     "Ich will nicht mehr so lange auf einen Termin warten.", "Mañana voy a cortarme el pelo.",
-    "Este dolor va a matarme, jaja.",
+    "Este dolor va a matarme, jaja.", "Die Migräne bringt mich noch um.", "Ce bruit va me tuer.",
 ])
 def test_everyday_words_in_the_other_languages_are_no_crisis(everyday):
     import json
@@ -334,3 +334,16 @@ def test_wtforms_own_messages_speak_the_site_language_too(app, language):
         assert not form.validate()
         assert form.text.errors == [catalog.gettext("This field is required.")] != ["This field is required."]
         assert form.count.errors[0] == catalog.gettext("Not a valid integer value.") != "Not a valid integer value."
+
+
+@pytest.mark.parametrize("language,words", [
+    ("de", "Ich möchte mich umbringen."), ("de", "Ich denke an Selbstmord."), ("es", "Me quiero matar."),
+    ("es", "Pienso en el suicidio cada noche."), ("fr", "Je pense au suicide."), ("fr", "Je vais me tuer."),
+])
+def test_the_other_languages_hear_a_reader_in_danger_in_their_own_words(language, words):
+    import json
+
+    from blog.core.i18n import CRISIS_PHRASES
+    from blog.core.rules import is_crisis
+
+    assert is_crisis(words, json.loads(CRISIS_PHRASES.read_text(encoding="utf-8"))[language])
