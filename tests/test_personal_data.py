@@ -24,6 +24,16 @@ TODAY = dt.date(2026, 11, 24)
     ("I live at 42 Maple Street near the park", "US", "a street address", "42 Maple Street"),
     ("Ich wohne in der Hauptstraße 12", "DE", "a street address", "Hauptstraße 12"),
     ("my member number is AB12345678", "US", "a long number (like an insurance or member number)", "AB12345678"),
+    ("my member number 123456789 thanks", "US", "a long number (like an insurance or member number)", "123456789"),
+    ("+33 6 12 34 56 78 le soir", "FR", "a phone number", "+33 6 12 34 56 78"),
+    ("DOB 3/4/85", "US", "a date of birth", "3/4/85"),
+    ("Geburtsdatum: 12.03.1985", "DE", "a date of birth", "12.03.1985"),
+    ("Ich bin am 12. März 1985 geboren", "DE", "a date of birth", "12. März 1985"),
+    ("Je suis née le 3 mai 1990", "FR", "a date of birth", "3 mai 1990"),
+    ("nací el 12 de marzo de 1985", "ES", "a date of birth", "12 de marzo de 1985"),
+    ("221B Baker Street, London", "GB", "a street address", "221B Baker Street"),
+    ("Ich wohne Berliner Straße 12", "DE", "a street address", "Berliner Straße 12"),
+    ("j'habite 12 rue de la Paix", "FR", "a street address", "12 rue de la Paix"),
 ])
 def test_personal_details_are_found_and_named(text, region, kind, passage):
     findings = find_personal_information(text, region, TODAY)
@@ -34,6 +44,7 @@ def test_personal_details_are_found_and_named(text, region, kind, passage):
     ("Calle Mayor 3, 91 123 45 67", "ES", "[removed], [removed]"),
     ("Write to Rue de la Paix 12, 555-123-4567", "US", "Write to [removed], [removed]"),
     ("born on 03/04/1985, call 555-123-4567", "US", "born on [removed], call [removed]"),
+    ("my member number 123456789 thanks", "US", "my member number [removed] thanks"),  # spaces kept
 ])
 def test_redaction_leaves_nothing_of_overlapping_details(text, region, redacted):
     from blog.core.personal_data import redact
@@ -46,7 +57,11 @@ def test_redaction_leaves_nothing_of_overlapping_details(text, region, redacted)
                                   "2 weeks on the way to feeling better", "3 days in a row",
                                   "I get Vyepti via IV infusion every 12 weeks", "diagnosed on June 4, 2010",
                                   "1 000 000 people have migraine", "in 1999 2000 2001 it was worse",
-                                  "Only 2 Attacks Since Christmas Way better"])
+                                  "Only 2 Attacks Since Christmas Way better", "10 000 000 steps a year",
+                                  "The study (n=1234567) found", "Version 1.2.3.4.5.6.7", "ISBN 978-3-16-148410-0",
+                                  "see https://pubmed.ncbi.nlm.nih.gov/12345678/ for the trial",
+                                  "https://example.com/article/1234567890", "Le 3 mai 1990 j'ai eu ma première crise",
+                                  "I walked 3 blocks down the street"])
 def test_ordinary_numbers_are_not_personal(text):
     assert find_personal_information(text, "US", TODAY) == []
 
