@@ -4,6 +4,7 @@ templates, errors), moderation (its guard, before CSRF), readers."""
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from flask import Flask
@@ -70,6 +71,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         raise ConfigError(
             f"{', '.join(unchecked)} would never be applied: rate limits here are set on the views themselves "
             "(COMMENT_RATE_LIMIT), and Flask-Limiter's app-wide check is off (blog/perf/limiter_hook.py)."
+        )
+    site_url = (app.config.get("SITE_URL") or "").strip()
+    if site_url and (urlsplit(site_url).scheme not in ("http", "https") or not urlsplit(site_url).netloc):
+        raise ConfigError(
+            f"SITE_URL={site_url!r} is not a full address: it needs http:// or https:// and a host "
+            "(for example https://blog.clinic.example), since links in mails and feeds are built on it."
         )
     if app.config.get("MAIL_SERVER") and not site_base(app.config):
         raise ConfigError(

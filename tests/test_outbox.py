@@ -2,6 +2,7 @@
 waits, failing for good after three days, senders racing for the same rows, headers nobody can
 inject into, and what staff see of it on the dashboard."""
 import datetime as dt
+import re
 import threading
 from email.message import EmailMessage
 
@@ -159,6 +160,31 @@ def test_a_name_with_line_breaks_reaches_no_header(app, client, reader, other_re
         assert all(m.envelope_to != ["victim@example.org"] for m in server.inbox.mails)
     finally:
         server.stop()
+
+
+
+def test_a_sender_with_a_display_name_sends_well_formed_mail(app):
+    app.config["MAIL_FROM"] = "Clinic Health Notes <comments@clinic.example>"
+    server = SmtpServer(app.config["MAIL_PORT"])
+    try:
+        with app.app_context():
+            add_to_outbox([Mail("reply", "ana@example.org", "Bo replied", "text")])
+            db.session.commit()
+        assert send(app).sent == 1
+        [mail] = server.inbox.mails
+        assert str(mail.message["From"]) == "Clinic Health Notes <comments@clinic.example>"
+        assert re.fullmatch(r"<[^<>@\s]+@clinic\.example>", str(mail.message["Message-ID"]))
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("site_url", ["blog.clinic.example", "https://", "ftp://blog.clinic.example"])
+def test_a_site_address_mail_could_not_link_to_stops_the_app_with_a_message(app_config, site_url):
+    from blog import create_app
+    from blog.config import ConfigError
+
+    with pytest.raises(ConfigError, match="not a full address"):
+        create_app({**app_config, "SITE_URL": site_url})
 
 
 def test_the_dashboard_shows_mail_waiting_and_failed_and_an_admin_retries(app, staff, make_article, reader):

@@ -13,7 +13,7 @@ import ssl
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import Flask
 from sqlalchemy import delete, select, update
@@ -48,7 +48,8 @@ def build_message(mail: OutboxMail, config) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    sender_address = parseaddr(config["MAIL_FROM"])[1]  # "Clinic <comments@clinic.example>" too
+    message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     if mail.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
