@@ -1,6 +1,7 @@
 """Personal details in a comment: the reader is shown what would become public before anything is stored,
 and moderators can publish a flagged comment with those details removed."""
 import datetime as dt
+import json
 
 import pytest
 
@@ -143,3 +144,22 @@ def test_a_reply_to_a_hidden_comment_stays_refused_after_the_warning(app, client
     assert warned.status_code in (200, 400)
     sent = post(client, slug, body="call 555-123-4567", parent_id="999", send_anyway="yes")
     assert sent.status_code == 400 and stored_comments(app) == []
+
+
+def test_forgetting_a_commenter_takes_what_the_log_quoted_of_them_and_the_export_showed_it(app, client, make_article,
+                                                                                           moderator, runner):
+    slug = make_article()
+    post(client, slug, name="Ana Lopez 555-987-6543", email="ana@example.org", body="Call me on 555-123-4567.",
+         send_anyway="yes")
+    [comment] = stored_comments(app)
+    moderator.act("redact", comment.id)
+    exported = json.loads(runner.invoke(args=["export-commenter", "ana@example.org"]).output)
+    assert exported["comments"][0]["flags"] == "personal information"  # what the rules found is theirs to see too
+    [entry] = [e for e in exported["moderation_log"] if e["action"] == "approve with redaction"]
+    assert "555-123-4567" in entry["previous_body"] and "Ana Lopez 555-987-6543" in entry["note"]
+    assert runner.invoke(args=["forget-commenter", "ana@example.org"]).exit_code == 0
+    log = moderator.client.get("/moderation/log").get_data(as_text=True)
+    assert "555-123-4567" not in log and "Ana Lopez" not in log and "ana@example.org" not in log
+    with app.app_context():
+        [line] = db.session.execute(db.select(ModerationEvent).filter_by(action="approve with redaction")).scalars()
+        assert line.previous_body is None and "Former reader" in line.note and line.moderator_id is not None

