@@ -7,10 +7,10 @@ import re
 import sqlite3
 from pathlib import Path
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, func, update
 
-from blog.core.i18n import N_
+from blog.core.i18n import N_, number
 from blog.extensions import db
 from blog.core.models import Article, Comment, CommentStatus, Moderator, ModerationEvent, utcnow
 from blog.mail.models import OutboxMail
@@ -96,9 +96,10 @@ def erase_old_emails(retention_days: int | None, now: dt.datetime | None = None)
     count = db.session.execute(db.select(func.count()).select_from(Comment).where(old)).scalar_one()
     if count:
         db.session.execute(update(Comment).where(old).values(author_email=None))
-        db.session.add(ModerationEvent(action="erase old emails", note=_(
-            "erased the email address of %(count)s comment(s) older than %(days)s days", count=count,
-            days=int(retention_days))))
+        db.session.add(ModerationEvent(action="erase old emails", note=ngettext(
+            "erased the email address of %(count)s comment older than %(days)s days",
+            "erased the email address of %(count)s comments older than %(days)s days",
+            count, count=number(count), days=number(int(retention_days)))))
     db.session.commit()
     return count
 
@@ -186,7 +187,9 @@ def forget_commenter(email: str) -> int:
         db.session.execute(update(Comment).where(matches).values(author_email=None, author_name=_(FORMER_READER)))
     forget_address(email)
     db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient) == email))
-    db.session.add(ModerationEvent(action="forget commenter", note=_("erased name and email from %(count)s comment(s)", count=count)))
+    db.session.add(ModerationEvent(action="forget commenter", note=ngettext(
+        "erased name and email from %(count)s comment", "erased name and email from %(count)s comments",
+        count, count=number(count))))
     db.session.commit()
     return count
 
