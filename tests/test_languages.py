@@ -254,6 +254,9 @@ def test_an_article_keeps_its_own_language_on_a_site_in_another(app, language, c
     assert '<h1 id="post-title" lang="en">' in html and '<div class="post-body" lang="en">' in html
     assert '"inLanguage": "en"' in html  # and search engines are told so
     assert not re.search(r'<(article|p class="meta)[^>]*\blang=', html)
+    index = client.get("/").get_data(as_text=True)  # the list of articles too: its title and summary
+    assert re.search(r'<h2 id="title-\d+" lang="en"><a href="[^"]*' + slug, index)
+    assert re.search(r'<p lang="en">[^<]+</p>', index) and not re.search(r'<p class="meta[^>]*\blang=', index)
 
 
 def test_a_site_language_without_a_catalog_stops_the_app_with_a_message(app_config):

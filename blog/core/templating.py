@@ -42,6 +42,13 @@ def tel_links(text: str) -> Markup:
     return Markup("").join(parts)
 
 
+def own_lang(article) -> Markup:
+    """' lang="en"' for the words of an article written in another language than the site's (its title,
+    summary, image text, body), nothing otherwise: a screen reader switches voice only for those."""
+    lang = getattr(article, "lang", None)
+    return Markup(' lang="{}"').format(lang) if lang and lang != html_lang() else Markup("")
+
+
 def iso(value: dt.date | dt.datetime) -> Markup:
     return Markup(value.isoformat())
 
@@ -77,6 +84,7 @@ def init_app(app):
     app.add_template_global(absolute_url)
     app.add_template_global(feed_id)
     app.add_template_global(article_json_ld)
+    app.add_template_global(own_lang)
     app.add_template_filter(iso)
     app.add_template_filter(tel_links)
     app.add_template_filter(zip)
