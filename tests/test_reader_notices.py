@@ -375,3 +375,15 @@ def test_confirming_while_a_moderator_approves_the_comment_mails_live_once(app, 
         approving.close()
     send()
     assert [m.subject.split(" on ")[0] for m in smtp.inbox.to(ANA)[1:]] == ["Your comment is live"]
+
+
+@pytest.mark.parametrize("how", [{"data": "List-Unsubscribe=One-Click", "content_type": "text/plain"},
+                                 {"data": {"List-Unsubscribe": "One-Click"}, "content_type": "multipart/form-data"}])
+def test_one_click_unsubscribe_works_however_the_mail_program_encodes_its_post(app, client, reader, make_article,
+                                                                              smtp, send, how):
+    slug = make_article()
+    follow_and_confirm(reader, client, slug, smtp, send)
+    [confirmation] = smtp.inbox.to(ANA)
+    assert client.post(confirmation.unsubscribe_path(), **how).status_code == 200
+    assert rows(app, NotifySubscription) == []
+    assert client.post("/post/" + slug + "/comments", data="name=x&body=y", content_type="text/plain").status_code == 415

@@ -75,6 +75,11 @@ NOT_A_FORM = _l("This address only accepts what its web form sends, so nothing w
                 "Please use the form on the page.")
 
 
+# POSTs whose body is never read as anything but an optional form field: a one-click unsubscribe
+# (RFC 8058) from a mail program that sends "List-Unsubscribe=One-Click" as text/plain still works.
+BODY_NEVER_READ = {"notify.unsubscribe_post"}
+
+
 def require_form_body():
     """Every state change here comes from an HTML form: a POST (or any method with a body) that is
     JSON, text or anything but a form is refused before any form or CSRF code reads it (Flask-WTF
@@ -83,6 +88,8 @@ def require_form_body():
         return None
     if not request.mimetype and not request.content_length:
         return None  # no body at all (a bare POST): nothing to misread; CSRF refuses it as a form without a token
+    if request.endpoint in BODY_NEVER_READ:
+        return None
     if request.mimetype not in FORM_TYPES:
         abort(415, description=str(NOT_A_FORM))
     return None
