@@ -1,6 +1,7 @@
 """The privacy notice: linked from every page and by the comment button, the clinic's own or a default
 that says what is stored; every comment records the version it was sent under, and the export shows it."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,13 @@ def test_the_default_notice_says_what_is_stored_and_every_page_links_it(app, cli
 
 def test_the_clinics_own_notice_replaces_the_default(app, client):
     notice_file = Path(app.instance_path) / "privacy.md"
-    notice_file.write_text("# Our notice\n\nWritten by the clinic's data protection officer.\n", encoding="utf-8")
+    notice_file.write_text("# Our notice\n\nWritten by the clinic's data protection officer.\n\n## Your rights\n\n"
+                           "Ask us.\n", encoding="utf-8")
     try:
         html = client.get("/privacy").get_data(as_text=True)
         assert "data protection officer" in html and "generated from this site" not in html
+        # Its headings keep their order under the page's own <h1>, one level down.
+        assert re.search(r"<h2[^>]*>Our notice</h2>", html) and re.search(r"<h3[^>]*>Your rights</h3>", html)
     finally:
         notice_file.unlink()
 

@@ -58,9 +58,11 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:200]
 
 
-def render_markdown(text: str) -> str:
-    """Markdown -> sanitized HTML. Articles are trusted, but raw <script> still never passes."""
-    html = markdown.markdown(text, extensions=["extra", "sane_lists", "toc"], output_format="html")
+def render_markdown(text: str, top_heading: int = 1) -> str:
+    """Markdown -> sanitized HTML. Articles are trusted, but raw <script> still never passes.
+    top_heading: the level a "#" heading becomes (2 on a page whose <h1> is the page's own title)."""
+    html = markdown.markdown(text, extensions=["extra", "sane_lists", "toc"], output_format="html",
+                             extension_configs={"toc": {"baselevel": top_heading}})
     return clean_article_html(html)
 
 

@@ -4,6 +4,7 @@ it. Its version (a hash of its text) is stored with every comment sent under it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,4 +140,6 @@ def notice_version() -> str:
 def privacy_notice() -> Notice:
     """The notice in force now, rendered: the clinic's file if there is one, else the generated default."""
     text, written = _notice_text(current_app._get_current_object())
-    return Notice(text, render_markdown(text), _version(text), written)
+    # The page's <h1> is its title: a notice written with "#" headings has each one level down (h2, h3...).
+    top_heading = 2 if re.search(r"^#[ \t]", text, re.MULTILINE) else 1
+    return Notice(text, render_markdown(text, top_heading=top_heading), _version(text), written)
