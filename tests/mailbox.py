@@ -82,7 +82,7 @@ class Inbox:
 
 
 class SmtpServer:
-    """A started aiosmtpd server; stop() when done."""
+    """A started aiosmtpd server; stop() when done (a second stop() does nothing: a test may stop it early)."""
 
     def __init__(self, port: int | None = None, delay: float = 0):
         self.inbox = Inbox(delay)
@@ -91,4 +91,6 @@ class SmtpServer:
         self.controller.start()
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

@@ -39,7 +39,7 @@ def test_flask_db_commands_bind_flask_migrate_lazily(app, runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"
+        assert db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one() == "0014"
     assert "upgrade" in runner.invoke(args=["db", "--help"]).output
 
 
@@ -61,7 +61,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(app):
         version = db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert {"article", "comment", "daily_views", "moderator", "moderation_event"} <= tables
     assert diff == []
-    assert version == "0013"
+    assert version == "0014"
 
 
 def test_init_db_ends_at_the_same_schema_as_db_upgrade(app, runner):

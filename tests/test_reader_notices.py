@@ -302,6 +302,7 @@ def test_unanswered_confirmations_are_forgotten_by_housekeeping(app, runner, rea
 def test_the_privacy_notice_says_what_email_notices_keep(client):
     notice = client.get("/privacy").get_data(as_text=True)
     assert "Emails about your comment" in notice and "An unconfirmed request is deleted after 7 days" in notice
+    assert "we keep for one day only a keyed hash of your address" in notice
 
 
 def test_the_request_log_never_holds_a_links_token(app, client, reader, make_article, smtp, send, caplog):
@@ -387,3 +388,49 @@ def test_one_click_unsubscribe_works_however_the_mail_program_encodes_its_post(a
     assert client.post(confirmation.unsubscribe_path(), **how).status_code == 200
     assert rows(app, NotifySubscription) == []
     assert client.post("/post/" + slug + "/comments", data="name=x&body=y", content_type="text/plain").status_code == 415
+
+
+@pytest.mark.parametrize("stop", [{"scope": "everything"}, {"List-Unsubscribe": "One-Click"}])
+def test_an_address_that_says_stop_gets_no_new_confirmation_the_same_day(app, client, reader, other_reader,
+                                                                          make_article, smtp, send, runner, stop):
+    slug = make_article()
+    follow_comment(other_reader, slug, email="victim@example.org", body="A stranger typed this address")
+    send()
+    [confirmation] = smtp.inbox.to("victim@example.org")
+    assert client.post(confirmation.unsubscribe_path(), data=stop).status_code == 200
+    assert rows(app, NotifyRequest) == [] and rows(app, NotifySubscription) == []  # the address is gone...
+    follow_comment(other_reader, slug, email="victim@example.org", body="And again, minutes later")
+    send()
+    assert len(smtp.inbox.to("victim@example.org")) == 1  # ...and its owner's "stop" holds for the day
+    with app.app_context():
+        db.session.execute(db.text("UPDATE notify_quiet SET until = :past"),
+                           {"past": utcnow() - dt.timedelta(minutes=1)})
+        db.session.commit()
+    runner.invoke(args=["housekeeping"])
+    with app.app_context():
+        assert db.session.execute(db.text("SELECT count(*) FROM notify_quiet")).scalar_one() == 0
+    follow_comment(other_reader, slug, email="victim@example.org", body="A day later: one a day, as for anyone")
+    send()
+    assert len(smtp.inbox.to("victim@example.org")) == 2
+
+
+def test_a_failed_mail_to_an_address_that_stopped_everything_is_never_sent(app, client, reader, make_article, smtp,
+                                                                           send, staff):
+    slug = make_article()
+    follow_and_confirm(reader, client, slug, smtp, send)
+    smtp.stop()  # the mail server goes away; Ana's "live" mail fails for good
+    moderate(app, 1, "approved")
+    send()
+    with app.app_context():
+        db.session.execute(db.update(OutboxMail).values(give_up_at=utcnow() - dt.timedelta(minutes=1),
+                                                        next_attempt_at=utcnow() - dt.timedelta(minutes=1)))
+        db.session.commit()
+    send()
+    assert [m.status for m in rows(app, OutboxMail) if m.recipient == ANA and m.kind == "live"] == ["failed"]
+    [live_id] = [m.id for m in rows(app, OutboxMail) if m.recipient == ANA and m.kind == "live"]
+    [confirmation] = smtp.inbox.to(ANA)
+    assert client.post(confirmation.unsubscribe_path(), data={"scope": "everything"}).status_code == 200
+    assert [m for m in rows(app, OutboxMail) if m.recipient == ANA and m.status != "sent"] == []
+    staff.create(email="admin@clinic.example", name="Admin", admin=True)
+    staff.login("admin@clinic.example")
+    assert staff.post(f"/moderation/mail/{live_id}/retry").status_code == 404  # nothing left to revive

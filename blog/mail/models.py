@@ -62,6 +62,16 @@ class NotifyRequest(db.Model):
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class NotifyQuiet(db.Model):
+    """An address whose owner said stop, as a keyed hash (never the address itself): no confirmation
+    mail goes to it until `until`, so "one a day" holds whatever was unsubscribed and a stranger who
+    types the address again cannot mail its owner at once. Housekeeping deletes it after that."""
+
+    __tablename__ = "notify_quiet"
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[dt.datetime]
+
+
 class NotifySubscription(db.Model):
     """A reader who ticked "Email me..." on a comment follows that comment's thread. Its token is the
     thread's unsubscribe link (random, so it says nothing about the address)."""

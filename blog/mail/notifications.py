@@ -11,11 +11,15 @@ from collections.abc import Iterable
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from flask import current_app
+
 from blog.core.models import Article, Comment, CommentStatus, utcnow
+from blog.core.privacy import keyed_hash
 from blog.core.urls import absolute_url
 from blog.extensions import db
 from blog.mail import compose
-from blog.mail.models import CONFIRM, LIVE, REPLY, WAITING, NotifyAddress, NotifyRequest, NotifySubscription, OutboxMail
+from blog.mail.models import (CONFIRM, FAILED, LIVE, REPLY, WAITING, NotifyAddress, NotifyQuiet, NotifyRequest,
+                              NotifySubscription, OutboxMail)
 from blog.mail.outbox import add_to_outbox, already_written, delete_finished_mail, mail_enabled
 
 CONFIRMATION_LIFETIME = dt.timedelta(days=compose.CONFIRMATION_DAYS)
@@ -25,6 +29,25 @@ READER_KINDS = (CONFIRM, LIVE, REPLY)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _quiet_key(email: str) -> str:
+    return keyed_hash(current_app.secret_key.encode() if isinstance(current_app.secret_key, str)
+                      else current_app.secret_key, "notify-quiet", email.lower())
+
+
+def _is_quiet(email: str, now: dt.datetime) -> bool:
+    quiet = db.session.get(NotifyQuiet, _quiet_key(email))
+    return quiet is not None and quiet.until > now
+
+
+def _keep_quiet(email: str, now: dt.datetime) -> None:
+    """The owner said stop: no confirmation mail for a day (the caller commits)."""
+    quiet = db.session.get(NotifyQuiet, _quiet_key(email))
+    if quiet is None:
+        db.session.add(NotifyQuiet(address_hash=_quiet_key(email), until=now + ONE_CONFIRMATION_PER))
+    else:
+        quiet.until = max(quiet.until, now + ONE_CONFIRMATION_PER)
 
 
 def unsubscribe_url(subscription: NotifySubscription) -> str:
@@ -44,7 +67,7 @@ def follow(comment: Comment, email: str, now: dt.datetime | None = None) -> Noti
                                       created_at=now)
     db.session.add(subscription)
     db.session.flush()
-    if is_confirmed(email):
+    if is_confirmed(email) or _is_quiet(email, now):
         return subscription
     token = secrets.token_urlsafe(32)
     # One statement, so two comments at once cannot both mail: the row is written (and the mail
@@ -140,22 +163,26 @@ def subscription_for(token: str) -> NotifySubscription | None:
     return db.session.execute(select(NotifySubscription).where(NotifySubscription.token == token)).scalar_one_or_none()
 
 
-def _drop_waiting_mail(email: str, comment_ids: list[int] | None = None) -> None:
-    condition = (OutboxMail.recipient == email) & (OutboxMail.status == WAITING) & OutboxMail.kind.in_(READER_KINDS)
+def _drop_unsent_mail(email: str, comment_ids: list[int] | None = None) -> None:
+    """Reader mail not sent yet, waiting or failed (an admin's "Try again" must never revive it)."""
+    condition = ((OutboxMail.recipient == email) & OutboxMail.status.in_((WAITING, FAILED))
+                 & OutboxMail.kind.in_(READER_KINDS))
     if comment_ids is not None:
         condition &= OutboxMail.about_comment_id.in_(comment_ids)
     db.session.execute(delete(OutboxMail).where(condition))
 
 
-def unsubscribe(token: str, everything: bool = False) -> str | None:
+def unsubscribe(token: str, everything: bool = False, now: dt.datetime | None = None) -> str | None:
     """Stop mail: this conversation ("thread"), or every mail to the address ("everything": the address
     leaves every notification table). None for an unknown or already used link."""
     subscription = subscription_for(token)
     if subscription is None:
         return None
     email = subscription.email
-    if everything:
+    # An address that never confirmed has nothing coming but confirmations: any "stop" stops it all.
+    if everything or not is_confirmed(email):
         forget_address(email)
+        _keep_quiet(email, now or utcnow())
         db.session.commit()
         return "everything"
     comment = db.session.get(Comment, subscription.comment_id)
@@ -163,7 +190,7 @@ def unsubscribe(token: str, everything: bool = False) -> str | None:
     thread_ids = list(db.session.execute(select(Comment.id).where(or_(Comment.id == root, Comment.parent_id == root))).scalars())
     db.session.execute(delete(NotifySubscription).where(NotifySubscription.email == email,
                                                         NotifySubscription.comment_id.in_(thread_ids)))
-    _drop_waiting_mail(email, thread_ids)
+    _drop_unsent_mail(email, thread_ids)
     db.session.commit()
     return "thread"
 
@@ -174,7 +201,7 @@ def forget_address(email: str) -> None:
     db.session.execute(delete(NotifySubscription).where(NotifySubscription.email == email))
     db.session.execute(delete(NotifyRequest).where(NotifyRequest.email == email))
     db.session.execute(delete(NotifyAddress).where(NotifyAddress.email == email))
-    _drop_waiting_mail(email)
+    _drop_unsent_mail(email)
 
 
 def address_data(email: str) -> dict:
@@ -210,6 +237,13 @@ def tidy(retention_days: int | None, now: dt.datetime | None = None) -> int:
         # no conversation left, its owner would have no link left to remove it.
         following = select(NotifySubscription.email).where(NotifySubscription.email == NotifyAddress.email)
         db.session.execute(delete(NotifyAddress).where(NotifyAddress.confirmed_at < cutoff, ~following.exists()))
+    db.session.execute(delete(NotifyQuiet).where(NotifyQuiet.until < now))
+    # Conversations followed by an address that neither confirmed nor has a confirmation pending (it
+    # asked while keeping quiet) lead nowhere: gone once a confirmation would have expired.
+    pending = select(NotifyRequest.email).where(NotifyRequest.email == NotifySubscription.email)
+    confirmed = select(NotifyAddress.email).where(NotifyAddress.email == NotifySubscription.email)
+    db.session.execute(delete(NotifySubscription).where(NotifySubscription.created_at < now - CONFIRMATION_LIFETIME,
+                                                        ~pending.exists(), ~confirmed.exists()))
     expired = list(db.session.execute(select(NotifyRequest.email).where(
         NotifyRequest.requested_at < now - CONFIRMATION_LIFETIME)).scalars())
     for email in expired:

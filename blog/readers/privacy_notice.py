@@ -96,6 +96,8 @@ def _notices_text(config) -> list[str]:
           "lets you delete your address from our list of notices. Emails waiting to be sent are kept only\n"
           "until they are sent; a record that an email was sent (without its text) is kept for 30 days.",
           label=_("Email me when my comment is published and when someone replies")),
+        _("If you stop every email, we keep for one day only a keyed hash of your address (not the address\n"
+          "itself), so that no new confirmation email can be sent to it that day."),
     ]
 
 
