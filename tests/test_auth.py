@@ -91,10 +91,19 @@ def test_failed_sign_ins_are_throttled_per_account_even_with_the_right_password(
     statuses = [staff.login(password=f"wrong password {n}").status_code for n in range(5)]
     assert statuses == [401] * 5
     throttled = staff.login()
-    assert throttled.status_code == 429 and "Too many failed sign-ins" in throttled.get_data(as_text=True)
+    assert throttled.status_code == 429 and "Too many failed sign-ins. Please wait 15 minutes" in throttled.get_data(as_text=True)
     # The throttle is per account: it holds from another client too.
     elsewhere = ModeratorActions(app, browser_client(app, "198.51.100.99"))
     assert elsewhere.login().status_code == 429
+
+
+def test_the_throttle_message_says_the_configured_wait(app, staff):
+    app.config.update(LOGIN_MAX_FAILURES=2, LOGIN_THROTTLE_MINUTES=30)
+    staff.create()
+    for n in range(2):
+        staff.login(password=f"wrong password {n}")
+    throttled = staff.login().get_data(as_text=True)
+    assert "Please wait 30 minutes and try again." in throttled and "15 minutes" not in throttled
 
 
 def test_failed_sign_ins_are_throttled_per_client(app, staff):

@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
+
 from blog.core.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -84,7 +85,9 @@ def login():
             )
         except LoginThrottled:
             return render_template("moderation/login.html", form=form, next=next_url,
-                                   error=_("Too many failed sign-ins. Please wait 15 minutes and try again.")), 429
+                                   error=ngettext("Too many failed sign-ins. Please wait %(num)s minute and try again.",
+                                                  "Too many failed sign-ins. Please wait %(num)s minutes and try again.",
+                                                  config["LOGIN_THROTTLE_MINUTES"])), 429  # flask_babel fills %(num)s
         if moderator is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(moderator)
