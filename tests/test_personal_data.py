@@ -128,6 +128,19 @@ def test_unflagged_comments_offer_no_redaction(app, client, make_article, modera
     assert f'value="redact:{comment.id}"' not in moderator.client.get("/moderation/").get_data(as_text=True)
     moderate(app, comment.id, "approved")
 
+def test_redacting_a_comment_with_nothing_to_remove_is_a_plain_approval_in_the_log(app, client, make_article,
+                                                                                   moderator):
+    slug = make_article()
+    post(client, slug, body="Just a question about sleep.")
+    [comment] = stored_comments(app)
+    assert moderator.act("redact", comment.id).status_code == 303  # a hand-made POST: the queue offers no button
+    [comment] = stored_comments(app)
+    assert comment.status == "approved" and comment.body_raw == "Just a question about sleep."
+    with app.app_context():
+        actions = db.session.execute(db.select(ModerationEvent.action, ModerationEvent.note)).all()
+    assert [(a, n) for a, n in actions] == [("approve", "")]  # never "personal details removed"
+
+
 
 def test_pressing_enter_on_the_warning_page_asks_again_rather_than_sending(app, client, make_article):
     """The first submit button of a form is what Enter presses: it must be "Send comment", which asks

@@ -95,7 +95,12 @@ def approve_with_redaction(comment_ids: Iterable[int], moderator: Moderator, reg
     changed = 0
     for comment in _comments(comment_ids):
         body, name = redact(comment.body_raw, region), redact(comment.author_name, region)
-        if comment.status == CommentStatus.APPROVED.value and body == comment.body_raw and name == comment.author_name:
+        if body == comment.body_raw and name == comment.author_name:  # nothing to remove: a plain approval
+            if comment.status != CommentStatus.APPROVED.value:
+                record(moderator, "approve", comment, before=comment.status, after=CommentStatus.APPROVED.value)
+                comment.status, comment.status_changed_at = CommentStatus.APPROVED.value, utcnow()
+                announce_approved([comment])
+                changed += 1
             continue
         record(moderator, "approve with redaction", comment, before=comment.status, after=CommentStatus.APPROVED.value,
                previous_body=comment.body_raw if body != comment.body_raw else None,
