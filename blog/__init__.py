@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from blog import core, mail, moderation, operations, perf, readers
-from blog.config import DEFAULTS, ConfigError
+from blog.config import DEFAULTS, ConfigError, settle_switches
 from blog.core.security import refuse_nul_in_path, require_form_body
 from blog.core.urls import site_base
 from blog.extensions import csrf, db, limiter, login_manager
@@ -56,6 +56,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
+    settle_switches(app.config)
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise ConfigError(

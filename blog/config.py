@@ -94,3 +94,21 @@ DEFAULTS = {
     # Addresses to notify; empty means every active moderator.
     "MODERATION_NOTIFY": [],
 }
+
+
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def settle_switches(config) -> None:
+    """A setting that is on or off, given as text (FLASK_MODERATION_ROUTINE_NOTICES=False: not JSON,
+    so Flask keeps the string, and any non-empty string would count as on) or as 0 or 1, becomes True
+    or False; text that is neither stops the app with a message."""
+    for key, default in DEFAULTS.items():
+        value = config.get(key)
+        if isinstance(default, bool) and value in (0, 1) and not isinstance(value, bool):  # FLASK_X=1 reads as JSON 1
+            config[key] = bool(value)
+        elif isinstance(default, bool) and isinstance(value, str):
+            word = value.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise ConfigError(f"{key}={value!r}: give true or false.")
+            config[key] = word in _TRUE

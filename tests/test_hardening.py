@@ -56,6 +56,23 @@ def test_configuration_comes_from_the_environment_with_the_flask_prefix(monkeypa
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/blog"
 
 
+
+@pytest.mark.parametrize("written,meant", [("False", False), ("OFF", False), ("no", False), ("True", True), ("1", True)])
+def test_an_on_off_setting_written_as_a_word_means_that_word(monkeypatch, tmp_path, written, meant):
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
+    monkeypatch.setenv("FLASK_MODERATION_ROUTINE_NOTICES", written)
+    assert create_app().config["MODERATION_ROUTINE_NOTICES"] is meant
+
+
+def test_an_on_off_setting_that_is_neither_stops_the_app_with_a_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
+    monkeypatch.setenv("FLASK_MAIL_USE_TLS", "maybe")
+    with pytest.raises(ConfigError, match="MAIL_USE_TLS='maybe': give true or false"):
+        create_app()
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app_config, tmp_path):
     app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/pragmas.sqlite"
     with create_app(app_config).app_context():
