@@ -36,7 +36,7 @@ def moderators_notice(comment: Comment, recipient: str) -> Mail:
     (no action links: acting needs a signed-in moderator). Flags in the words the queue shows."""
     title = comment.article.title
     if "urgent" in comment.flag_list:
-        subject = _("URGENT: a reader may be in danger, New comment to moderate on “%(title)s”", title=title)
+        subject = _("URGENT: a reader may be in danger – new comment to moderate on “%(title)s”", title=title)
     else:
         subject = _("New comment to moderate on “%(title)s”", title=title)
     details = [_("Article: %(title)s", title=title), _("Name: %(name)s", name=comment.author_name)]
