@@ -128,3 +128,12 @@ def test_a_reader_in_danger_sees_where_to_get_help_even_when_the_form_comes_back
     assert response.status_code == 400 and words.replace("'", "&#39;") in page  # the text is kept
     assert page.index('id="crisis"') < page.index("<form") and '<a href="tel:988">988</a>' in page
     assert stored_comments(app) == []
+
+
+def test_a_reader_in_danger_sees_where_to_get_help_even_on_an_article_closed_to_comments(app, reader, make_article):
+    slug = make_article(published="2020-01-01")
+    app.config["COMMENTS_CLOSE_AFTER_DAYS"] = 90
+    response = reader.client.post(f"/post/{slug}/comments", data={"name": "Sam", "body": "I want to end my life."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and "Comments are closed" in page
+    assert page.index('id="crisis"') < page.index("Comments are closed") and '<a href="tel:988">988</a>' in page

@@ -171,6 +171,7 @@ def post_comment(slug: str):
         abort(404)
     state = opened[0]
     if not article_comments_open(state):
+        answer_a_reader_in_danger()
         abort(403, description=_("Comments are closed on this article."))
     form = CommentForm.for_article(state.id)
     valid = form.validate_on_submit()
