@@ -57,6 +57,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     settle_switches(app.config)
+    # A database error's message (and so a logged traceback) would repeat the statement's parameters:
+    # readers' emails, comment text, the tokens of mail links. The statement is enough to debug.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise ConfigError(

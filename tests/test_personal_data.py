@@ -27,6 +27,10 @@ TODAY = dt.date(2026, 11, 24)
     ("my member number is AB12345678", "US", "a long number (like an insurance or member number)", "AB12345678"),
     ("my member number 123456789 thanks", "US", "a long number (like an insurance or member number)", "123456789"),
     ("+33 6 12 34 56 78 le soir", "FR", "a phone number", "+33 6 12 34 56 78"),
+    ("appelez le +33 (0)6 12 34 56 78", "FR", "a phone number", "+33 (0)6 12 34 56 78"),
+    ("ring +44 (0)7 700 900 123", "GB", "a phone number", "+44 (0)7 700 900 123"),
+    ("au 0 1 23 45 67 89", "FR", "a phone number", "0 1 23 45 67 89"),
+    ("message me at https://wa.me/4915112345678", "DE", "a phone number", "4915112345678"),
     ("DOB 3/4/85", "US", "a date of birth", "3/4/85"),
     ("Geburtsdatum: 12.03.1985", "DE", "a date of birth", "12.03.1985"),
     ("Ich bin am 12. März 1985 geboren", "DE", "a date of birth", "12. März 1985"),
@@ -62,7 +66,7 @@ def test_redaction_leaves_nothing_of_overlapping_details(text, region, redacted)
                                   "The study (n=1234567) found", "Version 1.2.3.4.5.6.7", "ISBN 978-3-16-148410-0",
                                   "see https://pubmed.ncbi.nlm.nih.gov/12345678/ for the trial",
                                   "https://example.com/article/1234567890", "Le 3 mai 1990 j'ai eu ma première crise",
-                                  "I walked 3 blocks down the street"])
+                                  "I walked 3 blocks down the street", "Je ne suis pas venue le 12/03/24, désolée"])
 def test_ordinary_numbers_are_not_personal(text):
     assert find_personal_information(text, "US", TODAY) == []
 
@@ -176,3 +180,15 @@ def test_forgetting_a_commenter_takes_what_the_log_quoted_of_them_and_the_export
     with app.app_context():
         [line] = db.session.execute(db.select(ModerationEvent).filter_by(action="approve with redaction")).scalars()
         assert line.previous_body is None and "Former reader" in line.note and line.moderator_id is not None
+
+
+def test_forgetting_a_commenter_with_a_short_name_leaves_the_logs_other_words_alone(app, client, make_article,
+                                                                                    moderator, runner):
+    slug = make_article()
+    post(client, slug, name="Ed", email="ed@example.org", body="Call me on 555-123-4567.", send_anyway="yes")
+    [comment] = stored_comments(app)
+    moderator.act("redact", comment.id)
+    assert runner.invoke(args=["forget-commenter", "ed@example.org"]).exit_code == 0
+    with app.app_context():
+        [line] = db.session.execute(db.select(ModerationEvent).filter_by(action="approve with redaction")).scalars()
+    assert line.note == "personal details removed" and line.previous_body is None

@@ -40,7 +40,7 @@ _DATES = [
 # A date is a date of birth when these words come just before it ("born on", "DOB:", "my birthday is").
 _BIRTH_WORDS = re.compile(
     r"(?<!\w)(date of birth|d\.?o\.?b\.?|born|birthday|birth date|geboren|geb\.|geburtsdatum|geburtstag|"
-    r"nacid[oa]|nac[ií]|nacimiento|cumpleaños|n[ée]e?|naissance|anniversaire)(?!\w)[^.\n]{0,25}$", re.I)
+    r"nacid[oa]|nac[ií]|nacimiento|cumpleaños|née?|naissance|anniversaire)(?!\w)[^.\n]{0,25}$", re.I)
 # ... or just after it ("am 12. März 1985 geboren").
 _BIRTH_WORDS_AFTER = re.compile(r"^[\s,]*(?:geboren|born)(?!\w)", re.I)
 # Street words that are rarely anything else ("Way", "Place", "Close" and "Court" too often are).
@@ -58,6 +58,7 @@ _ADDRESSES = [
 _LONG_NUMBER = re.compile(r"\b(?:[A-Z]{1,4}[-\s]?)?\d{8,}\b")
 # A link's digits (an article's number, a study's PubMed id) are part of an address, not a person's.
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.I)
+_PHONE_LINK = re.compile(r"(?:https?://)?(?:www\.)?(?:wa\.me|api\.whatsapp\.com|t\.me)/", re.I)  # a link that is a number
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,10 @@ def _looks_like_a_phone(raw: str, valid: bool = False) -> bool:
     digits in ones ("version 1.2.3.4.5", "ISBN 978-3-16-148410-0": a phone number has one such group
     at most, its country code or a trunk 0)."""
     raw = raw.strip()
-    single_digit_groups = sum(len(group) == 1 for group in re.findall(r"\d+", raw))
+    groups = re.sub(r"^\+\d{1,3}|\(0\)", " ", raw)  # a country code and a written trunk "(0)" are no such group
+    single_digit_groups = sum(len(group) == 1 for group in re.findall(r"\d+", groups))
     return (_digits(raw) >= 7 and not _DATE_SHAPED.fullmatch(raw) and not _YEARS.fullmatch(raw)
-            and (valid or not _GROUPED_QUANTITY.fullmatch(raw)) and single_digit_groups < 2)
+            and (valid or not _GROUPED_QUANTITY.fullmatch(raw)) and (valid or single_digit_groups < 2))
 
 
 def _phones(text: str, region: str) -> list[tuple[int, int]]:
@@ -118,7 +120,7 @@ def find_personal_information(text: str, region: str = "US", today: dt.date | No
     for pattern in _ADDRESSES:
         found += [(m.start(), m.end(), ADDRESS) for m in pattern.finditer(text)]
     found += [(m.start(), m.end(), LONG_NUMBER) for m in _LONG_NUMBER.finditer(text)]
-    links = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    links = [(m.start(), m.end()) for m in _URL.finditer(text) if not _PHONE_LINK.match(m.group())]
     found = [f for f in found if f[2] is EMAIL or not any(s <= f[0] and f[1] <= e for s, e in links)]
     # Longest first at each place; overlapping passages become one (so redaction leaves nothing of
     # either), named by the kind that starts first.

@@ -163,8 +163,9 @@ def _mask_their_log_entries(email: str, comments: list) -> None:
         note = entry.note or ""
         if after_name and note.startswith(before_name) and note.endswith(after_name):
             note = before_name + former + after_name
-        for name in names:
-            note = re.sub(re.escape(name), former, note, flags=re.IGNORECASE)
+        for name in names:  # whole words only, and never a name so short it is part of ordinary words
+            if len(name) >= 3:
+                note = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", former, note, flags=re.IGNORECASE)
         if note != (entry.note or "") or entry.previous_body is not None:
             # A bulk UPDATE: the ORM's append-only guard (blog.core.models) watches flushed objects only.
             db.session.execute(update(ModerationEvent).where(ModerationEvent.id == entry.id)
