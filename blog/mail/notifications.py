@@ -8,10 +8,9 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-
-from flask import current_app
 
 from blog.core.models import Article, Comment, CommentStatus, utcnow
 from blog.core.privacy import keyed_hash
@@ -32,8 +31,7 @@ def _hash(token: str) -> str:
 
 
 def _quiet_key(email: str) -> str:
-    return keyed_hash(current_app.secret_key.encode() if isinstance(current_app.secret_key, str)
-                      else current_app.secret_key, "notify-quiet", email.lower())
+    return keyed_hash(current_app.config["SECRET_KEY"].encode(), "notify-quiet", email.lower())
 
 
 def _is_quiet(email: str, now: dt.datetime) -> bool:
@@ -43,11 +41,12 @@ def _is_quiet(email: str, now: dt.datetime) -> bool:
 
 def _keep_quiet(email: str, now: dt.datetime) -> None:
     """The owner said stop: no confirmation mail for a day (the caller commits)."""
-    quiet = db.session.get(NotifyQuiet, _quiet_key(email))
+    key, until = _quiet_key(email), now + ONE_CONFIRMATION_PER
+    quiet = db.session.get(NotifyQuiet, key)
     if quiet is None:
-        db.session.add(NotifyQuiet(address_hash=_quiet_key(email), until=now + ONE_CONFIRMATION_PER))
+        db.session.add(NotifyQuiet(address_hash=key, until=until))
     else:
-        quiet.until = max(quiet.until, now + ONE_CONFIRMATION_PER)
+        quiet.until = max(quiet.until, until)
 
 
 def unsubscribe_url(subscription: NotifySubscription) -> str:
